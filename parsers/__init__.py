@@ -26,7 +26,7 @@ def parse_bytes(data: bytes, filename: str | None = None, content_type: str | No
     fmt = sniff_format(data, filename, content_type)
     src = source or filename or "<bytes>"
     try:
-        doc = read_document(data, fmt, ocr=ocr)
+        doc = read_document(data, fmt, ocr=ocr, content_type=content_type)
     except Exception as exc:  # a reader failing on one document must not stop a run
         return ParsedReport.failure(src, fmt, PARSER_VERSION, f"{type(exc).__name__}: {exc}")
     try:

@@ -23,4 +23,5 @@ if ! command -v uv >/dev/null 2>&1 || [ "$(uv --version | cut -d' ' -f2)" != "$U
   python3 -m pip install -q --disable-pip-version-check "uv==$UV_VERSION"
 fi
 echo "setup: syncing .venv from uv.lock"
+export UV_PYTHON_DOWNLOADS=never
 uv sync --frozen --all-extras --quiet

@@ -29,10 +29,16 @@ READERS = {
 }
 
 
-def read_document(data: bytes, fmt: str, *, ocr: bool = True) -> Document:
+def read_document(data: bytes, fmt: str, *, ocr: bool = True, content_type: str | None = None) -> Document:
+    """`content_type` (the HTTP header, for its charset) is passed to the HTML reader only."""
     if fmt not in READERS:
         raise UnreadableDocument(f"unsupported format {fmt!r}")
     module = importlib.import_module(f"{__name__}.{READERS[fmt]}")
-    doc: Document = module.read(data, ocr=ocr) if fmt != "markdown" else module.read(data, ocr=ocr, markdown=True)
+    if fmt == "markdown":
+        doc: Document = module.read(data, ocr=ocr, markdown=True)
+    elif fmt == "html":
+        doc = module.read(data, ocr=ocr, content_type=content_type)
+    else:
+        doc = module.read(data, ocr=ocr)
     doc.source_format = fmt
     return doc

@@ -1,0 +1,112 @@
+"""Downloader middlewares: the host allow-list and trap caps, and retries with backoff."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from urllib.parse import urlsplit
+
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
+
+from crawlers.registry import host_allowed
+from crawlers.urls import host_of, is_private_host
+
+log = logging.getLogger(__name__)
+
+
+class ForbiddenRequest(IgnoreRequest):
+    pass
+
+
+class SafetyMiddleware:
+    """Refuse every request the registry does not allow, and cap traps.
+
+    * the host (`name[:port]`) must be allowed by the request's portal (or, for requests without a
+      portal such as robots.txt, by some portal of the registry);
+    * a private, loopback or link-local address is fetched only when the registry lists that exact
+      host (tests and the demo run on 127.0.0.x);
+    * per portal: at most OGI_MAX_PAGES_PER_PORTAL requests; per path: at most
+      OGI_MAX_QUERY_VARIANTS distinct query strings; URLs longer than OGI_MAX_URL_LENGTH refused.
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        s = crawler.settings
+        self.max_pages = s.getint("OGI_MAX_PAGES_PER_PORTAL", 3000)
+        self.max_variants = s.getint("OGI_MAX_QUERY_VARIANTS", 25)
+        self.max_len = s.getint("OGI_MAX_URL_LENGTH", 512)
+        self.pages: dict[str, int] = defaultdict(int)
+        self.variants: dict[tuple[str, str], set[str]] = defaultdict(set)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def _refuse(self, request, reason: str, portal: str | None):
+        stats = self.crawler.stats
+        stats.inc_value(f"ogi/refused/{reason}")
+        if portal:
+            stats.inc_value(f"ogi/refused/{reason}/{portal}")
+        log.debug("refused (%s): %s", reason, request.url)
+        raise ForbiddenRequest(f"{reason}: {request.url}")
+
+    def process_request(self, request):
+        spider = self.crawler.spider
+        portals = getattr(spider, "portals", {}) or {}
+        pid = request.meta.get("portal")
+        host = host_of(request.url)
+        if urlsplit(request.url).scheme not in ("http", "https"):
+            self._refuse(request, "scheme", pid)
+        if pid and pid in portals:
+            allowed = portals[pid].allowed_hosts
+        else:
+            allowed = getattr(spider, "all_hosts", frozenset())
+        if not host_allowed(host, allowed):
+            self._refuse(request, "private_host" if is_private_host(host) else "offsite", pid)
+        if request.meta.get("ogi_robots") or urlsplit(request.url).path == "/robots.txt":
+            return None
+        if len(request.url) > self.max_len:
+            self._refuse(request, "url_length", pid)
+        if pid and not request.meta.get("ogi_counted"):
+            if self.pages[pid] >= self.max_pages:
+                self._refuse(request, "page_cap", pid)
+            parts = urlsplit(request.url)
+            if parts.query:
+                seen = self.variants[(pid, parts.netloc + parts.path)]
+                if parts.query not in seen and len(seen) >= self.max_variants:
+                    self._refuse(request, "query_cap", pid)
+                seen.add(parts.query)
+            self.pages[pid] += 1
+            request.meta["ogi_counted"] = True
+        return None
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's retry on 5xx/timeouts, waiting base * 2**(n-1) seconds before attempt n+1."""
+
+    def __init__(self, settings):
+        super().__init__(settings)
+        self.backoff_base = settings.getfloat("OGI_RETRY_BACKOFF_BASE", 2.0)
+        self.backoff_max = settings.getfloat("OGI_RETRY_BACKOFF_MAX", 60.0)
+
+    async def _wait(self, request):
+        n = request.meta.get("retry_times", 0)
+        if n >= request.meta.get("max_retry_times", self.max_retry_times):
+            return  # giving up: no point waiting
+        delay = min(self.backoff_max, self.backoff_base * (2 ** n))
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    async def process_response(self, request, response):
+        if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
+            return response
+        await self._wait(request)
+        result = self._retry(request, f"{response.status}")
+        return result or response
+
+    async def process_exception(self, request, exception):
+        if isinstance(exception, self.exceptions_to_retry) and not request.meta.get("dont_retry", False):
+            await self._wait(request)
+            return self._retry(request, exception)
+        return None

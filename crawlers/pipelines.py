@@ -1,0 +1,126 @@
+"""Item pipelines: validate, fold twins, and keep per-portal stats (written to <output>.stats.json)."""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from pathlib import Path
+
+from scrapy.exceptions import DropItem
+
+from crawlers.items import REQUIRED
+from crawlers.recognition import squash
+from crawlers.urls import canonicalize
+
+log = logging.getLogger(__name__)
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class ValidationPipeline:
+    """Every item has the contract's fields with the right types; bad items are dropped and counted."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item):
+        problems = [f for f in REQUIRED if not item.get(f) and f != "attachment_urls"]
+        if not isinstance(item.get("attachment_urls"), list):
+            problems.append("attachment_urls")
+        if item.get("published") is not None and not _DATE.match(str(item["published"])):
+            item["published"] = None
+        if item.get("year") is not None and not (1990 <= int(item["year"]) <= 2100):
+            item["year"] = None
+        if item.get("page_url") and canonicalize(item["page_url"]) != item["page_url"]:
+            problems.append("page_url not canonical")
+        if problems:
+            self.crawler.stats.inc_value("ogi/invalid_items")
+            raise DropItem(f"invalid item ({', '.join(problems)}): {item.get('page_url')}")
+        return item
+
+
+class TwinFoldingPipeline:
+    """One item per report: same id (canonical URL) or the same titled report at a second URL
+    (site revamp, 繁體 copy, mirror column) within a portal. Attachments are merged."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.by_id: dict[str, dict] = {}
+        self.by_title: dict[tuple[str, str, str, str], dict] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item):
+        first = self.by_id.get(item["id"])
+        key = None
+        if first is None and item.get("agency") and item.get("year"):
+            key = (item["portal_id"], squash(item["title"]), squash(item["agency"]), str(item.get("published")))
+            first = self.by_title.get(key)
+        if first is not None:
+            for url in item.get("attachment_urls") or []:
+                if url not in first["attachment_urls"]:
+                    first["attachment_urls"].append(url)
+            self.crawler.stats.inc_value("ogi/twins_folded")
+            raise DropItem(f"twin of {first['page_url']}: {item['page_url']}")
+        self.by_id[item["id"]] = item
+        if key:
+            self.by_title[key] = item
+        return item
+
+
+class PortalStatsPipeline:
+    """Counts reports per portal and writes `{portal_id: {pages, reports, errors, status}}` at close.
+
+    status: ok (reports found), empty (no report: a failure, not silence), error (nothing fetched).
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item):
+        self.crawler.stats.inc_value(f"ogi/reports/{item['portal_id']}")
+        return item
+
+    def stats_path(self) -> Path | None:
+        explicit = self.crawler.settings.get("OGI_STATS_PATH")
+        if explicit:
+            return Path(explicit)
+        feeds = self.crawler.settings.getdict("FEEDS")
+        for uri in feeds:
+            uri = str(uri)
+            if "://" not in uri or uri.startswith("file://"):
+                return Path(uri.removeprefix("file://") + ".stats.json")
+        return None
+
+    def portal_stats(self) -> dict[str, dict]:
+        stats = self.crawler.stats
+        out = {}
+        for pid in getattr(self.crawler.spider, "portals", {}):
+            pages = stats.get_value(f"ogi/pages/{pid}", 0)
+            reports = stats.get_value(f"ogi/reports/{pid}", 0)
+            errors = stats.get_value(f"ogi/errors/{pid}", 0)
+            status = "ok" if reports else ("error" if pages == 0 else "empty")
+            out[pid] = {"pages": pages, "reports": reports, "errors": errors, "status": status,
+                        "refused": {k.split("/")[2]: v for k, v in stats.get_stats().items()
+                                    if k.startswith("ogi/refused/") and k.endswith(f"/{pid}")}}
+        return out
+
+    def close_spider(self):
+        result = self.portal_stats()
+        for pid, s in result.items():
+            if s["status"] != "ok":
+                log.error("portal %s: %s (pages=%d, errors=%d) — zero reports is a failure", pid, s["status"],
+                          s["pages"], s["errors"])
+        path = self.stats_path()
+        if path:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(result, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")

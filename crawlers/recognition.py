@@ -1,0 +1,177 @@
+"""Recognise 政府信息公开工作年度报告 from titles and page text — pure functions, no I/O.
+
+`classify_title` sorts a title into REPORT (a disclosure annual report), NEGATIVE (look-alikes
+that are never targets: 政府工作报告, 统计公报, 预决算, 法治政府建设年度报告, 政府网站工作年度报表,
+公开指南/制度, notices about compiling reports, 图解/一图读懂 news …), AMBIGUOUS (says 年报 /
+年度报告 but not what of: decide by the page's section skeleton) or OTHER.
+"""
+from __future__ import annotations
+
+import re
+
+REPORT = "report"
+NEGATIVE = "negative"
+AMBIGUOUS = "ambiguous"
+OTHER = "other"
+
+_SPACE = re.compile(r"[\s\u3000\u00a0]+")
+
+# title phrasings of portal-structures.md §4 (after whitespace removal)
+_POSITIVE = [
+    re.compile(r"(政府|政务)信息公开(工作)?(开展)?(年度)?(工作)?(年度报告|年度工作报告)"),
+    re.compile(r"\d{4}年度?.*(政府|政务)信息公开(工作)?(情况)?(的)?报告"),
+    re.compile(r"(政府|政务)信息公开(工作)?(年度)?报告[（(]\d{4}年度?[)）]"),
+    re.compile(r"关于\d{4}年度?.*信息公开工作(情况)?的报告"),
+    re.compile(r"\d{4}年度?.*信息公开(工作)?年度报告"),
+    re.compile(r"\d{4}年度?.*(政府|政务)?信息公开年报"),
+]
+_NEGATIVE = [
+    "政府工作报告", "统计公报", "国民经济和社会发展", "预算", "决算", "三公", "绩效", "法治政府",
+    "法治建设", "依法行政", "网站工作年度报表", "网站年度报表", "工作年度报表", "年度报表", "公开指南",
+    "公开制度", "报告制度", "编制", "编写", "报送", "做好", "通知", "图解", "一图", "读懂", "解读",
+    "企业年度报告", "年报公示", "年度报告公示", "法人年度报告", "报告说明", "发布的第", "征求意见",
+    "审计工作报告", "执行情况的报告", "述职", "监测", "考核", "评估报告", "社会责任",
+]
+_AMBIGUOUS = re.compile(r"年报|年度报告|公开报告|工作报告")
+
+SKELETON = [
+    "总体情况", "主动公开政府信息情况", "收到和处理政府信息公开申请情况", "行政复议", "存在的主要问题",
+    "其他需要报告的事项", "本年新收政府信息公开申请数量", "上年结转政府信息公开申请数量",
+    "第二十条第(一)项", "本年制发件数", "本年新制作数量", "结转下年度继续办理",
+]
+SKELETON_THRESHOLD = 5
+
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_STAT_PERIOD = re.compile(
+    r"(?:统计期限|统计时限|统计时间|统计期|时间范围|统计区间|数据统计)[^。]{0,30}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日"
+)
+_AGENCY_META = re.compile(r"(?:发布机构|发文机关|信息来源|来源|发布单位)\s*[:：]\s*([^\s|｜:：<>]{2,40})")
+
+
+def squash(text: str | None) -> str:
+    """Remove all whitespace (titles break lines and pad with &nbsp;)."""
+    return _SPACE.sub("", text or "")
+
+
+def _unify(text: str) -> str:
+    return squash(text).replace("（", "(").replace("）", ")")
+
+
+def classify_title(title: str | None) -> str:
+    t = _unify(title)
+    if not t:
+        return OTHER
+    if any(word in t for word in _NEGATIVE):
+        return NEGATIVE
+    if any(p.search(t) for p in _POSITIVE):
+        return REPORT
+    if _AMBIGUOUS.search(t):
+        return AMBIGUOUS
+    return OTHER
+
+
+def skeleton_score(text: str | None) -> int:
+    """How many of the fixed section headings / table labels the text contains."""
+    t = _unify(text)
+    return sum(1 for mark in SKELETON if mark in t)
+
+
+def is_report_text(text: str | None) -> bool:
+    return skeleton_score(text) >= SKELETON_THRESHOLD
+
+
+def guess_year(title: str | None, body: str | None = None) -> int | None:
+    """Statistics year: the `统计期限…YYYY年1月1日` sentence first, then the title's year."""
+    if body:
+        m = _STAT_PERIOD.search(squash(body[:20000]))
+        if m:
+            return int(m.group(1))
+    m = _YEAR.search(squash(title))
+    if m:
+        return int(m.group(1))
+    m = re.search(r"((?:19|20)\d{2})", squash(title))
+    return int(m.group(1)) if m else None
+
+
+_AGENCY_CUT = re.compile(r"(关于)?((?:19|20)\d{2}年度?|(政府|政务)信息公开|信息公开)")
+
+
+def guess_agency(title: str | None, body: str | None = None) -> str | None:
+    """Issuing organisation: the title prefix, else `(year)…{agency}政府信息公开…`, else `发布机构：`."""
+    t = re.sub(r"^关于", "", squash(title))
+    m = _AGENCY_CUT.search(t)
+    if m and m.start() > 1:
+        return t[: m.start()].strip("《》“”\"-_ ")
+    m = re.match(r"(?:19|20)\d{2}年度?(.{2,40}?)(?:政府|政务)?信息公开", t)
+    if m and m.group(1) not in {"度", "政府", "政务"}:
+        return m.group(1)
+    if body:
+        m = _AGENCY_META.search(body[:5000])
+        if m:
+            return m.group(1)
+    return None
+
+
+# --- navigation: which links lead toward report columns -------------------------------------
+
+_NAV_WORDS = [
+    ("信息公开年报", 10), ("公开年报", 9), ("年度报告", 7), ("年报", 7), ("政府信息公开", 6), ("政务公开", 6),
+    ("信息公开", 5), ("公开目录", 3), ("部门信息公开", 5), ("乡镇信息公开", 5), ("部门公开", 4),
+    ("乡镇", 4), ("街道", 4), ("部门", 2), ("镇办", 3), ("县政府", 2), ("区政府", 2), ("本级", 2),
+]
+# inside a report column (or a list of organisations) these lead to sub-columns
+_CTX_WORDS = ["部门", "乡镇", "街道", "镇办", "县政府", "区政府", "市政府", "本级", "单位", "直属", "汇总"]
+_NAV_SLUGS = [
+    ("zfxxgknb", 10), ("xxgknb", 10), ("gknb", 9), ("ndbg", 8), ("xxgkndbg", 10), ("nb", 3),
+    ("zfxxgk", 6), ("xxgk", 5), ("zwgk", 5), ("gkml", 3), ("gkmlpt", 5), ("xzjd", 4), ("bmxx", 4),
+]
+_NAV_PENALTY = [
+    "新闻", "动态", "要闻", "招聘", "互动", "信箱", "办事", "服务", "留言", "投诉", "专题", "视频",
+    "图片", "English", "登录", "注册", "无障碍", "长者", "搜索", "日历", "上一月", "下一月", "邮箱",
+    "网站地图", "关于我们", "联系我们", "RSS", "打印", "关闭", "收藏", "分享",
+]
+_YEAR_COLUMN = re.compile(r"^(?:19|20)\d{2}(年度?|n)?(年报|年度报告)?$")
+_ORG_SUFFIX = re.compile(r"(镇|乡|街道|街道办事处|苏木|局|委|办|办公室|中心|管委会|委员会|区|站|所|队|府|院|会)$")
+_PAGER = re.compile(r"^(下一?页|上一?页|尾页|末页|首页|前页|后页|[>»›]+|\d{1,3})$")
+
+
+def nav_score(text: str | None, url: str, *, in_report_column: bool = False) -> int:
+    """Score a link toward report columns by anchor text and URL slug (>= 5: follow)."""
+    t = squash(text)
+    kind = classify_title(t)
+    if kind == NEGATIVE:
+        return -10
+    score = 0
+    for word, weight in _NAV_WORDS:
+        if word in t:
+            score = max(score, weight)
+    slug = url.lower()
+    slug_score = 0
+    for word, weight in _NAV_SLUGS:
+        if re.search(rf"[/_.]{word}(?:[_\d]*[/._]|$)", slug):
+            slug_score = max(slug_score, weight)
+    score += slug_score // 2 if score else slug_score
+    if in_report_column:
+        if _YEAR_COLUMN.match(t):
+            score += 8
+        elif (_ORG_SUFFIX.search(t) and len(t) <= 16) or any(w in t for w in _CTX_WORDS):
+            score += 5
+        elif _PAGER.match(t):
+            score += 5
+    if any(word in t for word in _NAV_PENALTY):
+        score -= 8
+    return score
+
+
+def column_context(text: str | None, url: str) -> str:
+    """'column' for a report column, 'orgs' for a list of departments/towns, '' otherwise."""
+    t = squash(text)
+    if re.search(r"年报|年度报告|公开报告", t) or re.search(r"/(\w*nb|\w*ndbg)(?:_\d+)?/", url.lower()):
+        return "column"
+    if any(w in t for w in ("乡镇", "街道", "部门", "镇办", "单位", "机构")):
+        return "orgs"
+    return ""
+
+
+def is_pager_text(text: str | None) -> bool:
+    return bool(_PAGER.match(squash(text)))

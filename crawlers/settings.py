@@ -1,0 +1,75 @@
+"""Scrapy settings for ogi discovery — the one place for politeness and safety settings.
+
+Production defaults are polite (robots.txt, AutoThrottle, one request at a time per host, ~1 s
+delay, retries with exponential backoff). Tests and benchmarks override them with `-s`, e.g.
+`-s AUTOTHROTTLE_ENABLED=False -s DOWNLOAD_DELAY=0 -s OGI_RETRY_BACKOFF_BASE=0.05`
+(`ogi crawl --fast` sets exactly the FAST_SETTINGS below).
+"""
+BOT_NAME = "ogi"
+SPIDER_MODULES = ["crawlers.spiders"]
+NEWSPIDER_MODULE = "crawlers.spiders"
+
+USER_AGENT = "ogi-crawler/0.1 (+https://github.com/ogi-project/ogi)"
+ROBOTSTXT_OBEY = True
+ROBOTSTXT_USER_AGENT = "ogi-crawler"
+
+# politeness: per host, not per crawl
+CONCURRENT_REQUESTS = 64
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 1.0
+DOWNLOAD_DELAY_JITTER = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+
+# retries: 5xx and timeouts, exponential backoff (crawlers.middlewares.BackoffRetryMiddleware)
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+OGI_RETRY_BACKOFF_BASE = 2.0     # seconds; attempt n waits base * 2**(n-1)
+OGI_RETRY_BACKOFF_MAX = 60.0
+
+# caps against traps (crawlers.middlewares.SafetyMiddleware / the spider)
+OGI_MAX_DEPTH = 10               # link hops from a start URL (pagination does not count)
+OGI_MAX_PAGES_PER_PORTAL = 3000  # requests per portal
+OGI_MAX_QUERY_VARIANTS = 25      # distinct query strings per path (calendars, endless ?page=)
+OGI_MAX_URL_LENGTH = 512
+OGI_STATS_PATH = None            # default: <first feed URI>.stats.json
+
+DOWNLOADER_MIDDLEWARES = {
+    "crawlers.middlewares.SafetyMiddleware": 50,  # before robots.txt: never even ask a forbidden host
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawlers.middlewares.BackoffRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+}
+SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,   # depth is ours: pagination is free
+}
+ITEM_PIPELINES = {
+    "crawlers.pipelines.ValidationPipeline": 100,
+    "crawlers.pipelines.TwinFoldingPipeline": 200,
+    "crawlers.pipelines.PortalStatsPipeline": 900,
+}
+
+HTTPERROR_ALLOWED_CODES = []
+REDIRECT_ENABLED = True
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+DNS_TIMEOUT = 20
+
+# what `ogi crawl --fast`, the tests and the benchmark use on loopback
+FAST_SETTINGS = {
+    "AUTOTHROTTLE_ENABLED": "False",
+    "DOWNLOAD_DELAY": "0",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
+    "OGI_RETRY_BACKOFF_BASE": "0.05",
+    "DOWNLOAD_TIMEOUT": "10",
+    "LOG_LEVEL": "WARNING",
+}

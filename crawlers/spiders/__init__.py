@@ -1,0 +1,1 @@
+"""Spiders: `portals` (generic, registry-driven) built from the platform bases in `base/`."""

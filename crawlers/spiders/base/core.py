@@ -1,0 +1,178 @@
+"""The registry-driven discovery engine every platform base plugs into.
+
+Per page: a report page becomes a ReportItem (and is not navigated further); any other page is
+navigated: the platform bases add their pagination/data requests, and every link is judged —
+report-like titles are fetched as candidates, negatives are dropped, and other links are followed
+only when their anchor text / URL slug scores toward 政务公开 / 政府信息公开 / 年报 columns and
+their year, department and township sub-columns (depth- and page-capped per portal).
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import TextResponse
+
+from crawlers import pages
+from crawlers.items import ReportItem, report_id
+from crawlers.recognition import (AMBIGUOUS, NEGATIVE, REPORT, SKELETON_THRESHOLD, classify_title, column_context,
+                                  guess_agency, guess_year, nav_score, skeleton_score)
+from crawlers.registry import Portal, read_registry
+from crawlers.urls import canonicalize
+
+log = logging.getLogger(__name__)
+FOLLOW_SCORE = 5
+
+
+class PortalSpiderBase(scrapy.Spider):
+    """Reads the registry (`-a registry=PATH -a portals=ID,ID -a max_depth=N`)."""
+
+    platforms: tuple[str, ...] = ()   # names of detect_<x>/paginate_<x> pairs, in priority order
+
+    def __init__(self, registry: str | None = None, portals: str | None = None, max_depth: str | None = None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        wanted = [p for p in (portals or "").split(",") if p.strip()] or None
+        self.registry = read_registry(registry, wanted)
+        self.portals: dict[str, Portal] = {p.portal_id: p for p in self.registry}
+        self.all_hosts = frozenset(h for p in self.registry for h in p.allowed_hosts)
+        self._max_depth_arg = int(max_depth) if max_depth else None
+
+    @property
+    def max_depth(self) -> int:
+        if self._max_depth_arg is not None:
+            return self._max_depth_arg
+        return self.crawler.settings.getint("OGI_MAX_DEPTH", 10)
+
+    async def start(self):
+        for portal in self.registry:
+            self.crawler.stats.set_value(f"ogi/pages/{portal.portal_id}", 0)
+            for url in portal.start_urls:
+                yield scrapy.Request(canonicalize(url), callback=self.parse, errback=self.on_error,
+                                     meta={"portal": portal.portal_id, "ogi_depth": 0, "ogi_ctx": ""})
+
+    # -- bookkeeping --------------------------------------------------------------------------
+    def count_page(self, response) -> None:
+        self.crawler.stats.inc_value(f"ogi/pages/{response.meta['portal']}")
+
+    def count_error(self, response_or_request, reason: str) -> None:
+        pid = response_or_request.meta.get("portal", "?")
+        self.crawler.stats.inc_value(f"ogi/errors/{pid}")
+        self.logger.warning("%s: %s (%s)", pid, reason, response_or_request.url)
+
+    def on_error(self, failure):
+        request = failure.request
+        if failure.check(IgnoreRequest):   # robots.txt, allow-list, caps: refusals, not errors
+            return
+        self.count_error(request, repr(failure.value)[:200])
+
+    def child_meta(self, response, *, pagination: bool = False, ctx: str | None = None, **extra) -> dict:
+        meta = {"portal": response.meta["portal"],
+                "ogi_depth": response.meta.get("ogi_depth", 0) + (0 if pagination else 1),
+                "ogi_ctx": response.meta.get("ogi_ctx", "") if ctx is None else ctx}
+        meta.update(extra)
+        return meta
+
+    def listing_request(self, url: str, response, *, pagination: bool = False) -> scrapy.Request:
+        return scrapy.Request(canonicalize(url), callback=self.parse, errback=self.on_error, priority=5,
+                              meta=self.child_meta(response, pagination=pagination))
+
+    # -- pages ---------------------------------------------------------------------------------
+    def parse(self, response):
+        self.count_page(response)
+        if not isinstance(response, TextResponse):
+            return
+        hint = response.meta.get("ogi_hint")
+        title = pages.page_title(response.selector, hint)
+        text = pages.page_text(response.selector)
+        links = pages.extract_links(response.selector, response.url)
+        if self.is_report_page(response, title, hint, text, links):
+            yield self.make_item(response, title, hint, text)
+            return
+        for platform in self.platforms:
+            if getattr(self, f"detect_{platform}")(response):
+                self.crawler.stats.inc_value(f"ogi/platform/{platform}")
+                yield from getattr(self, f"paginate_{platform}")(response)
+        for link in links:
+            yield from self.consider_link(link.url, link.text, response)
+
+    def is_report_page(self, response, title: str, hint: str | None, text: str, links) -> bool:
+        kinds = {classify_title(title), classify_title(hint)}
+        if NEGATIVE in kinds:
+            return False
+        own = canonicalize(response.url)
+        report_links = sum(1 for link in links
+                           if classify_title(link.text) == REPORT and canonicalize(link.url) != own
+                           and not pages.is_attachment_url(link.url))
+        if skeleton_score(text) >= SKELETON_THRESHOLD and report_links <= 2:
+            return True
+        if REPORT in kinds and report_links == 0:
+            has_article = bool(response.xpath("//meta[@name='ArticleTitle'] | //h1"))
+            return has_article or bool(pages.extract_attachments(response.selector, response.url))
+        return False
+
+    def make_item(self, response, title: str, hint: str | None, text: str) -> ReportItem:
+        pid = response.meta["portal"]
+        if classify_title(title) != REPORT and classify_title(hint) == REPORT:
+            title = hint
+        url = canonicalize(response.url)
+        portal = self.portals[pid]
+        attachments = [canonicalize(a) for a in pages.extract_attachments(response.selector, response.url)]
+        attachments = [a for a in dict.fromkeys(attachments) if portal.allows(a) and a != url]
+        return ReportItem(
+            id=report_id(pid, url), portal_id=pid, page_url=url, attachment_urls=attachments, title=title,
+            agency=guess_agency(title, text), year=guess_year(title, text),
+            published=pages.published_date(response.selector, text, response.url),
+            listing_url=response.meta.get("ogi_listing"),
+            discovered_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+
+    def file_item(self, url: str, title: str, response) -> ReportItem:
+        """A report linked straight to its file (no HTML page)."""
+        pid = response.meta["portal"]
+        url = canonicalize(url)
+        return ReportItem(
+            id=report_id(pid, url), portal_id=pid, page_url=url, attachment_urls=[url], title=title,
+            agency=guess_agency(title), year=guess_year(title), published=None,
+            listing_url=canonicalize(response.url),
+            discovered_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+
+    # -- links ---------------------------------------------------------------------------------
+    def follow_links(self, selector, response):
+        for link in pages.extract_links(selector, response.url):
+            yield from self.consider_link(link.url, link.text, response)
+
+    def consider_link(self, url: str, text: str, response):
+        if not url.startswith(("http://", "https://")):
+            return
+        pid = response.meta["portal"]
+        if not self.portals[pid].allows(url):
+            self.crawler.stats.inc_value(f"ogi/offsite_links/{pid}")
+            return
+        kind = classify_title(text)
+        if kind == NEGATIVE:
+            return
+        url = canonicalize(url)
+        if kind in (REPORT, AMBIGUOUS):
+            if pages.is_attachment_url(url):
+                if kind == REPORT:
+                    yield self.file_item(url, text, response)
+                return
+            yield scrapy.Request(url, callback=self.parse, errback=self.on_error, priority=20,
+                                 meta=self.child_meta(response, ctx="column", ogi_hint=text,
+                                                      ogi_listing=canonicalize(response.url)))
+            return
+        if pages.is_attachment_url(url):
+            return
+        depth = response.meta.get("ogi_depth", 0) + 1
+        if depth > self.max_depth:
+            self.crawler.stats.inc_value(f"ogi/depth_capped/{pid}")
+            return
+        ctx = response.meta.get("ogi_ctx", "")
+        score = nav_score(text, url, in_report_column=bool(ctx))
+        if score < FOLLOW_SCORE:
+            return
+        new_ctx = column_context(text, url) or ctx
+        yield scrapy.Request(url, callback=self.parse, errback=self.on_error, priority=min(score, 19),
+                             meta=self.child_meta(response, ctx=new_ctx))

@@ -1,0 +1,89 @@
+"""Run the Scrapy crawl in a child process and read its items and stats.
+
+The Twisted reactor cannot be restarted inside one process, and Scrapy installs signal
+handlers that only work on the main thread, so every crawl is `python -m scrapy crawl portals`
+in a subprocess (run from the project root, where `scrapy.cfg` lives). The items come back
+as JSON Lines (`-O <output>`), the per-portal stats as `<output>.stats.json`.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class CrawlFailed(Exception):
+    pass
+
+
+@dataclass
+class CrawlOutput:
+    items_path: str
+    stats_path: str
+    returncode: int
+    log_path: str
+
+
+def crawl_command(registry: str, output: str, portals: list[str] | None = None) -> list[str]:
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "portals", "-a", f"registry={registry}", "-O", output]
+    if portals:
+        cmd[6:6] = ["-a", "portals=" + ",".join(portals)]
+    return cmd
+
+
+def run_crawl(registry: str | os.PathLike[str], out_dir: str | os.PathLike[str],
+              portals: list[str] | None = None, *, timeout_s: float = 3600.0) -> CrawlOutput:
+    """Crawl the registry's portals into `<out_dir>/items.jsonl`; raise CrawlFailed if Scrapy dies."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    items = out / "items.jsonl"
+    log = out / "crawl.log"
+    cmd = crawl_command(str(Path(registry).resolve()), str(items), portals)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(PROJECT_ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    with open(log, "wb") as fh:
+        proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, stdout=fh, stderr=subprocess.STDOUT, env=env,
+                                start_new_session=True)
+        try:
+            rc = proc.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            raise CrawlFailed(f"crawl timed out after {timeout_s:g} s (log: {log})")
+        except BaseException:
+            os.killpg(proc.pid, signal.SIGKILL)  # our own child: do not leave it running
+            proc.wait()
+            raise
+    if rc != 0 or not items.exists():
+        tail = log.read_text("utf-8", "replace").strip().splitlines()[-5:]
+        raise CrawlFailed(f"scrapy exited with {rc}: " + " | ".join(tail)[-800:])
+    return CrawlOutput(str(items), str(items) + ".stats.json", rc, str(log))
+
+
+def read_items(path: str | os.PathLike[str]) -> list[dict]:
+    items: list[dict] = []
+    p = Path(path)
+    if not p.exists():
+        return items
+    for line in p.read_text("utf-8").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            items.append(json.loads(line))
+        except ValueError:
+            continue  # a half-written last line of a killed crawl
+    return items
+
+
+def read_stats(path: str | os.PathLike[str]) -> dict:
+    try:
+        return json.loads(Path(path).read_text("utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}

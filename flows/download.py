@@ -1,0 +1,396 @@
+"""Polite document download into the raw store.
+
+One rule set for every document URL:
+- only hosts the registry allows for the portal; private/loopback addresses only when the
+  registry entry itself is local (tests, demo) — checked on every redirect hop too;
+- robots.txt respected (per host, cached; 4xx = allow all, unreachable = disallow this run);
+- per-host concurrency limit and a minimum delay between requests to one host;
+- conditional GET with the ETag/Last-Modified remembered in the raw store's URL index, and a
+  200 whose bytes hash to the stored SHA-256 counts as unchanged;
+- a size cap (`parsers.safety.MAX_DOCUMENT_BYTES` unless told otherwise), the format sniffed
+  from the content (`parsers.sniff`), never from the extension;
+- redirect loops, timeouts, connection errors, 4xx/5xx become a recorded error on that
+  document (transient ones are retried a few times first); nothing here raises for a bad URL.
+- paths with Chinese characters that 404 in UTF-8 are retried once percent-encoded as GBK
+  (old IIS portals), and Content-Disposition filenames are decoded as UTF-8 or GBK.
+"""
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import socket
+import threading
+import time
+import urllib.robotparser
+from dataclasses import asdict, dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
+
+import httpx
+
+from crawlers.registry import host_allowed
+from crawlers.urls import filename_of, host_of, is_private_host
+from parsers.safety import MAX_DOCUMENT_BYTES
+from parsers.sniff import sniff_format
+
+from .rawstore import RawStore, utc_now
+
+USER_AGENT = "ogi/0.1 (+https://github.com/ogi-project/ogi; government information disclosure annual reports)"
+TRANSIENT_STATUS = {429, 500, 502, 503, 504}
+MAX_REDIRECTS = 5
+
+
+@dataclass
+class Politeness:
+    per_host: int = 2  # concurrent requests to one host
+    delay_s: float = 0.5  # minimum seconds between request starts to one host
+    timeout_s: float = 30.0
+    max_bytes: int = MAX_DOCUMENT_BYTES
+    retries: int = 2  # extra attempts on timeouts / connection errors / 5xx
+    backoff_s: float = 1.0
+    obey_robots: bool = True
+    user_agent: str = USER_AGENT
+
+    @classmethod
+    def from_dict(cls, d: dict | None) -> "Politeness":
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in (d or {}).items() if k in known})
+
+
+@dataclass
+class FetchResult:
+    url: str
+    status: str  # new | changed | unchanged | failed | skipped
+    sha256: str | None = None
+    http_status: int | None = None
+    content_type: str | None = None  # header as sent
+    format: str | None = None  # sniffed from content
+    bytes: int | None = None
+    final_url: str | None = None
+    filename: str | None = None
+    fetched_at: str = field(default_factory=utc_now)
+    downloaded: bool = False  # a body was transferred (False for 304, refusals, errors)
+    error: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Refused(Exception):
+    """The URL is outside what the registry allows (host, private address, robots.txt)."""
+
+
+# -- per-process politeness state (shared by every task thread) ------------------------------
+_lock = threading.Lock()
+_host_sems: dict[str, threading.BoundedSemaphore] = {}
+_host_next: dict[str, float] = {}
+_robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
+_robots_locks: dict[str, threading.Lock] = {}
+
+
+def _host_slot(host: str, pol: Politeness) -> threading.BoundedSemaphore:
+    with _lock:
+        sem = _host_sems.get(host)
+        if sem is None:
+            sem = _host_sems[host] = threading.BoundedSemaphore(max(1, int(pol.per_host)))
+        return sem
+
+
+def _wait_turn(host: str, pol: Politeness) -> None:
+    while True:
+        with _lock:
+            now = time.monotonic()
+            ready = _host_next.get(host, 0.0)
+            if now >= ready:
+                _host_next[host] = now + max(0.0, pol.delay_s)
+                return
+        time.sleep(min(ready - now, 1.0))
+
+
+def reset_politeness_state() -> None:
+    """Forget per-host state (robots.txt cache, delays) — between runs in one process."""
+    with _lock:
+        _host_sems.clear()
+        _host_next.clear()
+        _robots.clear()
+        _robots_locks.clear()
+
+
+# -- network safety --------------------------------------------------------------------------
+def _resolves_private(host: str) -> bool:
+    name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    name = name.strip("[]")
+    if is_private_host(name):
+        return True
+    try:
+        ipaddress.ip_address(name)
+        return False  # a public literal
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(name, None)
+    except OSError:
+        return False  # unresolvable: the request itself will fail and be recorded
+    for info in infos:
+        try:
+            addr = ipaddress.ip_address(info[4][0])
+        except ValueError:
+            continue
+        if addr.is_private or addr.is_loopback or addr.is_link_local or addr.is_reserved:
+            return True
+    return False
+
+
+def check_url(url: str, allowed_hosts: list[str], allow_private: bool) -> None:
+    """Raise Refused unless the registry allows this URL's host (rule: crawlers.registry)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise Refused(f"refused: scheme {parts.scheme!r} is not http(s)")
+    host = host_of(url)
+    if not host_allowed(host, frozenset(h.lower() for h in allowed_hosts)):
+        raise Refused(f"refused: host {host} is not allowed for this portal")
+    if not allow_private and _resolves_private(host):
+        raise Refused(f"refused: host {host} is a private/loopback address and the portal is not local")
+
+
+# -- robots.txt ------------------------------------------------------------------------------
+def _robots_for(client: httpx.Client, url: str, pol: Politeness) -> urllib.robotparser.RobotFileParser | None:
+    parts = urlsplit(url)
+    base = f"{parts.scheme}://{parts.netloc}"
+    with _lock:
+        lk = _robots_locks.setdefault(base, threading.Lock())
+    with lk:
+        if base in _robots:
+            return _robots[base]
+        rp = urllib.robotparser.RobotFileParser(base + "/robots.txt")
+        try:
+            resp = client.get(base + "/robots.txt", follow_redirects=True, timeout=min(pol.timeout_s, 15.0))
+            if resp.status_code >= 500:
+                rp = None  # unreachable robots.txt: treat the host as closed for this run
+            elif resp.status_code >= 400:
+                rp.allow_all = True
+            else:
+                rp.parse(resp.text.splitlines())
+        except httpx.HTTPError:
+            rp = None
+        _robots[base] = rp
+        return rp
+
+
+def robots_allows(client: httpx.Client, url: str, pol: Politeness) -> bool:
+    if not pol.obey_robots:
+        return True
+    rp = _robots_for(client, url, pol)
+    if rp is None:
+        return False
+    return rp.can_fetch(pol.user_agent, url)
+
+
+# -- helpers ---------------------------------------------------------------------------------
+def _gbk_variant(url: str) -> str | None:
+    """The URL with its path percent-encoded as GBK instead of UTF-8, if that differs."""
+    parts = urlsplit(url)
+    path = unquote(parts.path, encoding="utf-8", errors="strict") if "%" in parts.path else parts.path
+    if path.isascii():
+        return None
+    try:
+        gbk_path = quote(path.encode("gbk"), safe="/%:@!$&'()*+,;=-._~")
+    except UnicodeEncodeError:
+        return None
+    return urlunsplit((parts.scheme, parts.netloc, gbk_path, parts.query, ""))
+
+
+def _disposition_filename(resp: httpx.Response) -> str | None:
+    raw_bytes = next((v for k, v in resp.headers.raw if k.lower() == b"content-disposition"), None)
+    if not raw_bytes:
+        return None
+    text = ""
+    for enc in ("utf-8", "gb18030", "latin-1"):
+        try:
+            text = raw_bytes.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    low = text.lower()
+    if "filename*=" in low:
+        val = text[low.index("filename*=") + 10:].split(";", 1)[0].strip().strip('"')
+        if "''" in val:
+            charset, _, enc_val = val.partition("''")
+            try:
+                return unquote(enc_val, encoding=charset or "utf-8")
+            except LookupError:
+                return unquote(enc_val)
+    if "filename=" in low:
+        val = text[low.index("filename=") + 9:].split(";", 1)[0].strip().strip('"')
+        if "%" in val:
+            for enc in ("utf-8", "gb18030"):
+                try:
+                    return unquote(val, encoding=enc, errors="strict")
+                except UnicodeDecodeError:
+                    continue
+        return val or None
+    return None
+
+
+def _http_date_ok(value: str | None) -> bool:
+    if not value:
+        return False
+    try:
+        parsedate_to_datetime(value)
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+class TooLarge(Exception):
+    pass
+
+
+def _read_capped(resp: httpx.Response, max_bytes: int) -> bytes:
+    declared = resp.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        raise TooLarge(f"document is {int(declared)} bytes (Content-Length), over the {max_bytes}-byte cap")
+    buf = bytearray()
+    for chunk in resp.iter_bytes():
+        buf.extend(chunk)
+        if len(buf) > max_bytes:
+            raise TooLarge(f"document exceeds the {max_bytes}-byte cap")
+    return bytes(buf)
+
+
+# -- the download ----------------------------------------------------------------------------
+class Downloader:
+    def __init__(self, store: RawStore, politeness: Politeness | None = None):
+        self.store = store
+        self.pol = politeness or Politeness()
+        self.client = httpx.Client(
+            headers={"User-Agent": self.pol.user_agent, "Accept": "*/*"},
+            timeout=httpx.Timeout(self.pol.timeout_s, connect=min(self.pol.timeout_s, 10.0)),
+            follow_redirects=False, trust_env=False,
+        )
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> "Downloader":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def fetch(self, url: str, *, allowed_hosts: list[str], allow_private: bool = False) -> FetchResult:
+        """Fetch one document; never raises for network/HTTP trouble (see FetchResult.error)."""
+        prior = self.store.lookup(url) or {}
+        try:
+            check_url(url, allowed_hosts, allow_private)
+            if not robots_allows(self.client, url, self.pol):
+                raise Refused("refused: disallowed by robots.txt (or robots.txt unreachable)")
+        except Refused as exc:
+            return self._record(url, FetchResult(url=url, status="skipped", error=str(exc)), prior)
+        res = self._fetch_with_retries(url, prior, allowed_hosts, allow_private)
+        if res.http_status == 404 and res.error:
+            alt = _gbk_variant(url)
+            if alt:
+                alt_res = self._fetch_with_retries(alt, prior, allowed_hosts, allow_private)
+                if not alt_res.error:
+                    alt_res.url = url
+                    res = alt_res
+        return self._record(url, res, prior)
+
+    def _record(self, url: str, res: FetchResult, prior: dict) -> FetchResult:
+        meta = dict(prior)
+        meta.update({"checked_at": res.fetched_at, "last_status": res.status, "last_error": res.error,
+                     "last_http_status": res.http_status})
+        if res.status in ("new", "changed", "unchanged") and res.sha256:
+            meta.update({"sha256": res.sha256, "format": res.format, "bytes": res.bytes,
+                         "content_type": res.content_type, "final_url": res.final_url,
+                         "filename": res.filename, "fetched_at": res.fetched_at,
+                         "etag": res.etag, "last_modified": res.last_modified})
+        self.store.remember(url, meta)
+        return res
+
+    def _fetch_with_retries(self, url: str, prior: dict, allowed_hosts: list[str], allow_private: bool) -> FetchResult:
+        attempt = 0
+        while True:
+            res = self._fetch_once(url, prior, allowed_hosts, allow_private)
+            transient = res.error and (res.http_status in TRANSIENT_STATUS or res.http_status is None) \
+                and not res.error.startswith(("refused", "redirect", "document"))
+            if not transient or attempt >= self.pol.retries:
+                return res
+            attempt += 1
+            time.sleep(self.pol.backoff_s * attempt)
+
+    def _fetch_once(self, url: str, prior: dict, allowed_hosts: list[str], allow_private: bool) -> FetchResult:
+        headers: dict[str, str] = {}
+        prior_sha = prior.get("sha256")
+        if prior_sha and self.store.has(prior_sha):
+            if prior.get("etag"):
+                headers["If-None-Match"] = prior["etag"]
+            if _http_date_ok(prior.get("last_modified")):
+                headers["If-Modified-Since"] = prior["last_modified"]
+        seen: list[str] = []
+        current = url
+        try:
+            for _hop in range(MAX_REDIRECTS + 1):
+                if current in seen:
+                    return FetchResult(url=url, status="failed", final_url=current,
+                                       error=f"redirect loop: {' -> '.join(seen + [current])}")
+                seen.append(current)
+                check_url(current, allowed_hosts, allow_private)
+                host = host_of(current)
+                sem = _host_slot(host, self.pol)
+                with sem:
+                    _wait_turn(host, self.pol)
+                    with self.client.stream("GET", current, headers=headers) as resp:
+                        if resp.status_code in (301, 302, 303, 307, 308) and resp.headers.get("location"):
+                            current = urljoin(current, resp.headers["location"])
+                            continue
+                        return self._handle(url, current, resp, prior)
+            return FetchResult(url=url, status="failed", final_url=current,
+                               error=f"redirect: more than {MAX_REDIRECTS} redirects")
+        except Refused as exc:
+            return FetchResult(url=url, status="skipped", final_url=current, error=f"{exc} (redirect target)")
+        except httpx.TimeoutException as exc:
+            return FetchResult(url=url, status="failed", final_url=current,
+                               error=f"timeout after {self.pol.timeout_s:g} s ({type(exc).__name__})")
+        except TooLarge as exc:
+            return FetchResult(url=url, status="failed", final_url=current, error=str(exc))
+        except (httpx.HTTPError, OSError, UnicodeError, ValueError) as exc:
+            return FetchResult(url=url, status="failed", final_url=current,
+                               error=f"network error: {type(exc).__name__}: {exc}"[:500])
+
+    def _handle(self, url: str, final_url: str, resp: httpx.Response, prior: dict) -> FetchResult:
+        ctype = resp.headers.get("content-type")
+        if resp.status_code == 304 and prior.get("sha256"):
+            return FetchResult(url=url, status="unchanged", sha256=prior["sha256"], http_status=304,
+                               content_type=prior.get("content_type"), format=prior.get("format"),
+                               bytes=prior.get("bytes"), final_url=final_url,
+                               filename=prior.get("filename"),
+                               etag=resp.headers.get("etag") or prior.get("etag"),
+                               last_modified=resp.headers.get("last-modified") or prior.get("last_modified"))
+        if resp.status_code != 200:
+            return FetchResult(url=url, status="failed", http_status=resp.status_code, content_type=ctype,
+                               final_url=final_url, error=f"HTTP {resp.status_code} {resp.reason_phrase}".strip())
+        data = _read_capped(resp, self.pol.max_bytes)
+        filename = _disposition_filename(resp) or filename_of(final_url) or filename_of(url)
+        fmt = sniff_format(data, filename, ctype)
+        sha = hashlib.sha256(data).hexdigest()
+        if not data:
+            return FetchResult(url=url, status="failed", http_status=200, content_type=ctype, bytes=0,
+                               final_url=final_url, downloaded=True, error="document: empty body (0 bytes)")
+        prior_sha = prior.get("sha256")
+        if prior_sha == sha and self.store.has(sha):
+            status = "unchanged"
+        else:
+            self.store.put(data, fmt=fmt, url=url)
+            status = "changed" if prior_sha else "new"
+        res = FetchResult(url=url, status=status, sha256=sha, http_status=200, content_type=ctype,
+                          format=fmt, bytes=len(data), final_url=final_url, filename=filename,
+                          downloaded=True)
+        # validators for the next conditional GET (kept in the raw store's URL index)
+        res.etag = resp.headers.get("etag")
+        res.last_modified = resp.headers.get("last-modified")
+        return res

@@ -1,0 +1,332 @@
+"""The steps shared by `nightly`, `backfill` and `reparse`, run inside a Prefect flow.
+
+    crawl (subprocess) -> fetch each document (raw store) -> parse each new blob (cached on
+    sha256 + parser version) -> choose each report's best document -> load (one writer) ->
+    publish (atomic) -> run summary
+
+Paths under the data directory:
+    raw/                     the raw store (see flows.rawstore)
+    cache/                   Prefect results of parse tasks
+    build/warehouse.duckdb   the writer's warehouse (kept between runs: loads are incremental)
+    warehouse.duckdb         the published copy analysts open
+    runs/<run_id>/           items.jsonl (+ .stats.json), crawl.log, plan.json, summary.json
+"""
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+from prefect.futures import as_completed
+
+import parsers
+from parsers.model import ParsedReport
+
+from . import progress
+from .crawl import read_items, read_stats
+from .load import write_plan
+from .rawstore import RawStore, _write_json, utc_now
+from .registry import read_registry
+from .tasks import crawl_task, fetch_task, load_task, parse_task_for, publish_task
+
+log = logging.getLogger("ogi.flows")
+
+STATUS_RANK = {"ok": 3, "partial": 2, "needs_ocr": 1, "failed": 0}
+
+
+# -- pure helpers ----------------------------------------------------------------------------
+def data_paths(data_dir: str | Path) -> dict[str, Path]:
+    d = Path(data_dir).resolve()
+    return {"data": d, "build": d / "build" / "warehouse.duckdb", "public": d / "warehouse.duckdb",
+            "runs": d / "runs", "cache": d / "cache"}
+
+
+def new_run_id(flow: str) -> str:
+    return f"{flow}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+
+
+def n_cells(report: dict) -> int:
+    n = 0
+    for table in ("active_disclosure", "applications", "review_litigation"):
+        for row in (report.get(table) or {}).values():
+            if isinstance(row, dict):
+                n += sum(1 for v in row.values() if v is not None)
+    return n
+
+
+def report_score(report: dict, kind: str) -> tuple:
+    """Higher is better: parse status, then filled cells, then the page over an attachment."""
+    return (STATUS_RANK.get(report.get("status") or "failed", 0), n_cells(report), kind == "page")
+
+
+def select_best(candidates: list[dict]) -> dict | None:
+    """candidates: [{kind, url, sha256, report}] -> the one whose report is most complete."""
+    if not candidates:
+        return None
+    return max(candidates, key=lambda c: report_score(c["report"], c["kind"]))
+
+
+def documents_of(item: dict) -> list[tuple[str, str]]:
+    docs: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    if item.get("page_url"):
+        docs.append(("page", item["page_url"]))
+        seen.add(item["page_url"])
+    for u in item.get("attachment_urls") or []:
+        if u and u not in seen:
+            seen.add(u)
+            docs.append(("attachment", u))
+    return docs
+
+
+def merge_item_meta(report: dict, item: dict) -> dict:
+    """Fill year/agency/title the parser could not find from what the crawler saw."""
+    out = dict(report)
+    for key in ("year", "agency", "title"):
+        if out.get(key) in (None, "") and item.get(key) not in (None, ""):
+            val = item[key]
+            if key == "year":
+                try:
+                    val = int(val)
+                except (TypeError, ValueError):
+                    continue
+            out[key] = val
+    return out
+
+
+def _year_of(item: dict) -> int | None:
+    try:
+        return int(item.get("year"))
+    except (TypeError, ValueError):
+        return None
+
+
+# -- fetch + parse ---------------------------------------------------------------------------
+def fetch_all(urls: dict[str, dict], data_dir: Path, politeness: dict | None) -> dict[str, dict]:
+    """urls: url -> {allowed_hosts, allow_private}. Returns url -> fetch result dict (+ usable sha)."""
+    store = RawStore(data_dir)
+    progress.emit("start", "download", len(urls))
+    futs = {fetch_task.submit(u, spec["allowed_hosts"], spec["allow_private"], str(data_dir), politeness): u
+            for u, spec in urls.items()}
+    out: dict[str, dict] = {}
+    for fut in as_completed(list(futs)):
+        url = futs[fut]
+        try:
+            res = fut.result()
+        except Exception as exc:  # the task itself crashed after its retries
+            res = {"url": url, "status": "failed", "error": f"fetch task failed: {type(exc).__name__}: {exc}"[:500]}
+        out[url] = with_usable_copy(res, store)
+    return out
+
+
+def with_usable_copy(res: dict, store: RawStore) -> dict:
+    """A failed fetch may still have a good earlier copy in the raw store: parse that one."""
+    res = dict(res)
+    res["use_sha256"] = res.get("sha256") if store.has(res.get("sha256")) else None
+    if not res["use_sha256"]:
+        meta = store.lookup(res["url"]) or {}
+        if store.has(meta.get("sha256")):
+            res.update(use_sha256=meta["sha256"], format=res.get("format") or meta.get("format"),
+                       filename=res.get("filename") or meta.get("filename"),
+                       content_type=res.get("content_type") or meta.get("content_type"))
+    return res
+
+
+def parse_all(blobs: Iterable[tuple[str, str | None, str | None, str | None]], data_dir: Path) -> tuple[dict, Counter]:
+    """blobs: (sha256, fmt, filename, content_type). Returns ({(sha, fmt): report dict}, counts)."""
+    parse = parse_task_for(data_dir)
+    futs = {}
+    for sha, fmt, filename, ctype in blobs:
+        if (sha, fmt) not in futs:
+            futs[(sha, fmt)] = parse.submit(str(data_dir), sha, fmt, filename, ctype)
+    progress.emit("start", "parse", len(futs))
+    out: dict[tuple[str, str | None], dict] = {}
+    counts: Counter = Counter()
+    for key, fut in futs.items():
+        try:
+            out[key] = fut.result()
+            state = fut.state
+            counts["cached" if state is not None and state.name == "Cached" else "parsed"] += 1
+        except Exception as exc:
+            out[key] = ParsedReport.failure(key[0], key[1] or "unknown", parsers.PARSER_VERSION,
+                                            f"parse task failed: {type(exc).__name__}: {exc}"[:500]).to_dict()
+            counts["parsed"] += 1
+    return out, counts
+
+
+def build_report(item: dict, docs: list[tuple[str, str]], fetched: dict[str, dict], parsed: dict) -> tuple[dict, dict]:
+    """One crawl item -> (plan entry for the warehouse, manifest for the raw store)."""
+    candidates, errors, manifest_docs = [], [], []
+    for kind, url in docs:
+        res = fetched.get(url) or {"url": url, "status": "failed", "error": "not fetched"}
+        sha = res.get("use_sha256")
+        manifest_docs.append({"kind": kind, "url": url, "sha256": sha, "format": res.get("format"),
+                              "filename": res.get("filename"), "content_type": res.get("content_type")})
+        if res.get("error"):
+            errors.append(f"{kind} {url}: {res['error']}")
+        if sha:
+            rep = dict(parsed[(sha, res.get("format"))])
+            rep["source"] = url
+            candidates.append({"kind": kind, "url": url, "sha256": sha, "report": rep})
+    best = select_best(candidates)
+    entry = {"report_id": item["id"], "portal_id": item.get("portal_id"), "page_url": item.get("page_url")}
+    if best is not None:
+        entry.update(report=merge_item_meta(best["report"], item), document_url=best["url"],
+                     sha256=best["sha256"], keep_existing=False)
+    else:
+        fail = ParsedReport.failure(item.get("page_url") or item["id"], "unknown", parsers.PARSER_VERSION,
+                                    "no document could be fetched: " + ("; ".join(errors) or "no documents")[:1500])
+        entry.update(report=merge_item_meta(fail.to_dict(), item), document_url=None, sha256=None,
+                     keep_existing=True)  # never overwrite a good earlier load with a fetch failure
+    manifest = {"report_id": item["id"], "portal_id": item.get("portal_id"), "item": item,
+                "documents": manifest_docs, "saved_at": utc_now()}
+    return entry, manifest
+
+
+def document_rows(fetched: dict[str, dict], owners: dict[str, tuple[str, str, str]], parsed: dict) -> list[dict]:
+    rows = []
+    for url, res in fetched.items():
+        kind, portal_id, report_id = owners[url]
+        error = res.get("error")
+        sha = res.get("use_sha256")
+        if sha and (sha, res.get("format")) in parsed:
+            rep = parsed[(sha, res.get("format"))]
+            if rep.get("status") == "failed" and rep.get("error"):
+                error = (error + "; " if error else "") + f"parse failed: {rep['error']}"
+        rows.append({"url": url, "sha256": res.get("sha256") or sha, "http_status": res.get("http_status"),
+                     "content_type": res.get("content_type"), "bytes": res.get("bytes"),
+                     "fetched_at": res.get("fetched_at"), "error": error, "kind": kind,
+                     "portal_id": portal_id, "report_id": report_id, "final_url": res.get("final_url")})
+    return rows
+
+
+# -- the whole run ---------------------------------------------------------------------------
+def run_pipeline(flow: str, registry: str, data_dir: str, *, portals: list[str] | None = None,
+                 years: list[int] | None = None, politeness: dict | None = None,
+                 crawl_timeout_s: float = 3600.0) -> dict[str, Any]:
+    paths = data_paths(data_dir)
+    paths["data"].mkdir(parents=True, exist_ok=True)
+    run_id = new_run_id(flow)
+    run_dir = paths["runs"] / run_id
+    run_dir.mkdir(parents=True, exist_ok=True)
+    started = utc_now()
+    registry = str(Path(registry).resolve())
+    reg = read_registry(registry)
+    wanted = list(portals) if portals else sorted(reg)
+    unknown = [p for p in wanted if p not in reg]
+    wanted = [p for p in wanted if p in reg]
+
+    # 1. crawl
+    progress.emit("start", "crawl", 1)
+    try:
+        crawl = crawl_task(registry, str(run_dir), wanted if portals else None, crawl_timeout_s)
+    except Exception as exc:
+        summary = _finish_failed(flow, run_id, started, registry, wanted, paths, run_dir, f"crawl failed: {exc}")
+        raise RuntimeError(summary["error"]) from exc
+    progress.emit("done", "crawl", 1)
+    return process_items(flow, registry, paths, run_id, run_dir, started, read_items(crawl["items_path"]),
+                         read_stats(crawl["stats_path"]), wanted=wanted, unknown=unknown, years=years,
+                         politeness=politeness)
+
+
+def process_items(flow: str, registry: str, paths: dict[str, Path], run_id: str, run_dir: Path, started: str,
+                  crawled: list[dict], crawl_stats: dict, *, wanted: list[str], unknown: list[str],
+                  years: list[int] | None, politeness: dict | None) -> dict[str, Any]:
+    """Everything after the crawl: fetch, parse, choose, load, publish, summary."""
+    reg = read_registry(registry)
+    store = RawStore(paths["data"])
+    items_by_id: dict[str, dict] = {}
+    for it in crawled:
+        if it.get("id") and it.get("portal_id") in wanted and (not years or _year_of(it) in years):
+            items_by_id[it["id"]] = it
+    items = list(items_by_id.values())
+
+    # 2. fetch every document once (a URL shared by reports is fetched once)
+    urls: dict[str, dict] = {}
+    owners: dict[str, tuple[str, str, str]] = {}
+    for it in items:
+        portal = reg[it["portal_id"]]
+        for kind, url in documents_of(it):
+            if url not in urls:
+                urls[url] = {"allowed_hosts": portal.hosts(), "allow_private": portal.is_local}
+                owners[url] = (kind, it["portal_id"], it["id"])
+    fetched = fetch_all(urls, paths["data"], politeness)
+
+    # 3. parse every usable blob (cached on sha256 + format + parser version)
+    blobs = [(r["use_sha256"], r.get("format"), r.get("filename"), r.get("content_type"))
+             for r in fetched.values() if r.get("use_sha256")]
+    parsed, parse_counts = parse_all(blobs, paths["data"])
+
+    # 4. one report per item, manifests into the raw store
+    entries = []
+    for it in items:
+        entry, manifest = build_report(it, documents_of(it), fetched, parsed)
+        store.save_report(it["id"], manifest)
+        entries.append(entry)
+
+    # 5. load (single writer) and publish
+    per_portal = portal_figures(wanted, unknown, items, entries, crawl_stats)
+    doc_status = Counter(r.get("status") for r in fetched.values())
+    stats = {"portals": len(wanted), "reports": len(items), "documents": len(fetched),
+             "downloaded": sum(1 for r in fetched.values() if r.get("downloaded") and r.get("status") in ("new", "changed")),
+             "documents_new": doc_status["new"], "documents_changed": doc_status["changed"],
+             "documents_unchanged": doc_status["unchanged"],
+             "not_modified": sum(1 for r in fetched.values() if r.get("http_status") == 304),
+             "fetch_failed": doc_status["failed"], "fetch_skipped": doc_status["skipped"],
+             "parsed": parse_counts["parsed"], "parse_cached": parse_counts["cached"],
+             "reports_failed": sum(1 for e in entries if e["report"].get("status") == "failed"),
+             "parser_version": parsers.PARSER_VERSION, "unknown_portals": unknown}
+    plan = {"run_id": run_id, "flow": flow, "started_at": started, "registry": registry,
+            "documents": document_rows(fetched, owners, parsed), "reports": entries,
+            "portals": per_portal, "stats": stats, "status": "ok"}
+    progress.emit("start", "load", len(entries))
+    loaded = load_task(write_plan(run_dir / "plan.json", plan), str(paths["build"]))
+    progress.emit("start", "publish", 1)
+    published = publish_task(str(paths["build"]), str(paths["public"]))
+    summary = {"run_id": run_id, "flow": flow, "status": "ok", "started_at": started, "finished_at": utc_now(),
+               "data_dir": str(paths["data"]), "warehouse": str(paths["public"]),
+               "stats": loaded["stats"], "portals": loaded["per_portal"], "published": published}
+    _write_json(run_dir / "summary.json", summary)
+    return summary
+
+
+def portal_figures(wanted: list[str], unknown: list[str], items: list[dict], entries: list[dict],
+                   crawl_stats: dict) -> dict[str, dict]:
+    found = Counter(it["portal_id"] for it in items)
+    failed = Counter(e["portal_id"] for e in entries if e["report"].get("status") == "failed")
+    out: dict[str, dict] = {}
+    for pid in wanted:
+        cs = crawl_stats.get(pid) or {}
+        status = cs.get("status") or ("ok" if found[pid] else "empty")
+        out[pid] = {"pages": cs.get("pages"), "reports_found": found[pid], "failed": failed[pid],
+                    "status": status, "error": cs.get("error")}
+    for pid in unknown:
+        out[pid] = {"pages": 0, "reports_found": 0, "failed": 0, "status": "error",
+                    "error": "portal_id not in the registry"}
+    return out
+
+
+def _finish_failed(flow: str, run_id: str, started: str, registry: str, wanted: list[str],
+                   paths: dict[str, Path], run_dir: Path, error: str) -> dict:
+    """Record a run that could not get past the crawl, so `ogi status` shows it."""
+    plan = {"run_id": run_id, "flow": flow, "started_at": started, "registry": registry, "documents": [],
+            "reports": [], "status": "failed", "stats": {"error": error},
+            "portals": {p: {"reports_found": 0, "failed": 0, "status": "error", "error": error} for p in wanted}}
+    summary = {"run_id": run_id, "flow": flow, "status": "failed", "error": error, "started_at": started,
+               "finished_at": utc_now(), "data_dir": str(paths["data"])}
+    try:
+        from .load import apply_plan
+
+        apply_plan(write_plan(run_dir / "plan.json", plan), str(paths["build"]))
+    except Exception as exc:  # the warehouse may be the thing that is broken
+        summary["record_error"] = f"{type(exc).__name__}: {exc}"
+    _write_json(run_dir / "summary.json", summary)
+    return summary
+
+
+def read_summary(path: str | Path) -> dict:
+    return json.loads(Path(path).read_text("utf-8"))

@@ -1,0 +1,601 @@
+"""The demo portals: one imitation site per platform family, with noise, traps and ground truth.
+
+Each `build_*` function receives the base URL of every host label of its portal (known only once
+the servers are bound) and returns a `Site`. Report pages carry real report texts
+(`ogi/demo/reports.py`); every report is registered in `site.reports` (the ground truth).
+"""
+from __future__ import annotations
+
+import json
+import math
+from urllib.parse import quote
+
+from ogi.demo.reports import article_html, load_source
+from ogi.demo.site import Page, Site, chrome, esc, links, table_list, ul_list
+
+# --- shared pieces ---------------------------------------------------------------------------
+
+SKELETON_NOTICE = ("年度报告内容应当包括：一、总体情况；二、主动公开政府信息情况；三、收到和处理政府信息公开申请情况；"
+                   "四、政府信息公开行政复议、行政诉讼情况；五、存在的主要问题及改进情况；六、其他需要报告的事项。"
+                   "请各单位对照本年新收政府信息公开申请数量、上年结转政府信息公开申请数量、结转下年度继续办理等"
+                   "统计口径认真核对数据。")
+
+NOISE_TEXT = {
+    "gzbg": "一、2023年工作回顾 过去一年，全县地区生产总值增长5.2%，一般公共预算收入增长6.1%。二、2024年工作安排 ……",
+    "tjgb": "初步核算，全年地区生产总值312.5亿元，按不变价格计算，比上年增长5.0%。全年粮食总产量……",
+    "ys": "一、预算编制说明 二、收入预算情况 三、支出预算情况 四、“三公”经费预算情况 ……",
+    "fzzf": "一、2023年度推进法治政府建设的主要举措和成效 二、存在的不足和原因 三、党政主要负责人履行推进法治建设第一责任人职责情况……",
+    "wzbb": "政府网站工作年度报表 网站名称 首页网址 主办单位 独立用户访问总量 网站总访问量 信息发布总数 概况类信息更新量……",
+    "gkzn": "为了更好地提供政府信息公开服务，根据《中华人民共和国政府信息公开条例》，编制本指南。一、主动公开 二、依申请公开 三、监督和救济……",
+    "notice": SKELETON_NOTICE,
+    "tujie": "一图读懂年度报告：一、总体情况 主动公开政府信息5847条；二、主动公开政府信息情况 ……（图片）",
+    "news": "近日，县政务公开办召开专题会议，部署政府信息公开年度报告编制发布工作，要求各单位按时公开。",
+    "media": "2022年，县融媒体中心围绕中心工作，共发布新闻稿件3200余篇，制作短视频600余条，融媒体矩阵粉丝总量达到45万。",
+}
+
+
+def noise(site: Site, label: str, path: str, title: str, kind: str, *, charset: str = "utf-8",
+          header_charset: bool = True) -> None:
+    body = (f'<h1 class="title">{esc(title)}</h1><div class="info">发布时间：2023-03-01</div>'
+            f'<div class="TRS_Editor"><p>{esc(NOISE_TEXT[kind])}</p></div>')
+    site.add_html(label, path, chrome(site.name, title, body, charset=charset), charset=charset,
+                  header_charset=header_charset)
+
+
+def report(site: Site, label: str, path: str, *, title: str, source: str, published: str, agency: str,
+           column: str = "政府信息公开年报", attachments_html: str = "", attachments: tuple[str, ...] = (),
+           charset: str = "utf-8", header_charset: bool = True, extra: str = "", trs_meta: bool = True) -> None:
+    src = load_source(source)
+    article = article_html(src) if src.text else '<div class="TRS_Editor"><p>详见附件。</p></div>'
+    head = ""
+    if trs_meta:
+        head = (f'<meta name="ArticleTitle" content="{esc(title)}"><meta name="PubDate" content="{published} 09:30">'
+                f'<meta name="ColumnName" content="{esc(column)}"><meta name="ContentSource" content="{esc(agency)}">')
+    info = (f'<table class="xxgk_info"><tr><td>索引号：</td><td>11{published.replace("-", "")}/2023-00012</td>'
+            f'<td>发布机构：</td><td>{esc(agency)}</td></tr><tr><td>主题分类：</td><td>政府信息公开年报</td>'
+            f'<td>发布日期：</td><td>{published}</td></tr></table>')
+    body = (f'{info}<h1 class="title">{esc(title)}</h1><div class="info">发布时间：{published} 来源：{esc(agency)}'
+            f' <a href="javascript:window.print()">【打印】</a> <a href="javascript:window.close()">【关闭】</a></div>'
+            f'{article}{attachments_html}{extra}')
+    site.add_html(label, path, chrome(site.name, title, body, charset=charset, head=head), charset=charset,
+                  header_charset=header_charset)
+    site.add_report(label, path, title, source, attachments)
+
+
+def pdf(site: Site, label: str, path: str, source: str) -> str:
+    data = load_source(source).pdf
+    assert data is not None, source
+    site.add(label, path, Page(data, "application/pdf"))
+    return site.url(label, path)
+
+
+def robots(site: Site, label: str, disallow: list[str]) -> None:
+    site.robots[label] = "User-agent: *\n" + "".join(f"Disallow: {d}\n" for d in disallow) + "Crawl-delay: 1\n"
+    site.forbidden_paths += [(label, d) for d in disallow]
+
+
+def news_column(site: Site, label: str, prefix: str, county: str) -> None:
+    """A news column next to the disclosure tree: 图解 and news about reports (noise, rarely visited)."""
+    items = [(f"{prefix}t20230301_1.html", f"一图读懂《{county}2022年政府信息公开工作年度报告》", "2023-03-01"),
+             (f"{prefix}t20230115_2.html", "我县召开政府信息公开年度报告编制工作部署会", "2023-01-15")]
+    site.add_html(label, prefix, chrome(site.name, "新闻中心", ul_list(items)))
+    noise(site, label, items[0][0], items[0][1], "tujie")
+    noise(site, label, items[1][0], items[1][1], "news")
+
+
+# --- 1. TRS WCM county portal: createPageHTML 4-arg (index_N), sub-columns, calendar trap -------
+
+def build_trs(bases: dict[str, str]) -> Site:
+    s = Site("demo-trs", "示范县人民政府", "福建", "county", "350128", bases)
+    county = "示范县"
+    root = "/zwgk/zfxxgk/zfxxgknb/"
+    robots(s, "www", ["/search/", "/zwgk/zfxxgk/zfxxgknb/bak/"])
+    s.start_urls = [s.url("www", "/")]
+    s.add_html("www", "/", chrome(s.name, "首页", links([("/zwgk/", "政务公开"), ("/xwzx/", "新闻中心"),
+                                                          ("/zwgk/zfgzbg/", "政府工作报告")], "mainnav")))
+    news_column(s, "www", "/xwzx/", county)
+    s.add_html("www", "/zwgk/", chrome(s.name, "政务公开", links([
+        ("/zwgk/zfxxgk/", "政府信息公开"), ("/zwgk/zfgzbg/", "政府工作报告"), ("/zwgk/tjxx/", "统计信息")])))
+    s.add_html("www", "/zwgk/zfxxgk/", chrome(s.name, "政府信息公开", links([
+        ("/zwgk/zfxxgk/gkzn/", "政府信息公开指南"), ("/zwgk/zfxxgk/gkzd/", "政府信息公开制度"),
+        ("/zwgk/zfxxgk/fdzdgknr/", "法定主动公开内容"), (root, "政府信息公开年报"),
+        ("/zwgk/zfxxgk/wzgzndbb/", "政府网站工作年度报表")])))
+    noise(s, "www", "/zwgk/zfxxgk/gkzn/", f"{county}政府信息公开指南", "gkzn")
+
+    # main column: county-level reports + noise over three JS-paged pages
+    items = []
+    def add(path, title, date, source=None, kind=None, **kw):
+        items.append((path, title, date))
+        if source:
+            report(s, "www", root + path.lstrip("./"), title=title, source=source, published=date,
+                   agency=kw.pop("agency", f"{county}人民政府"), **kw)
+        elif kind:
+            noise(s, "www", root + path.lstrip("./"), title, kind)
+    add("./202302/t20230220_80629.html", f"{county}人民政府2022年政府信息公开工作年度报告", "2023-02-20", "seed_000",
+        extra=f'<p><a href="./t20230220_80629_wap.html">手机版</a> '
+              f'<a href="./t20230220_80629.html?print=1">打印本页</a></p>')
+    add("./202303/t20230301_80701.html", f"关于做好2022年度政府信息公开工作年度报告编制和发布工作的通知", "2023-01-05",
+        kind="notice")
+    add("./202303/t20230310_80702.html", f"{county}2023年政府工作报告", "2023-03-10", kind="gzbg")
+    add("./202303/t20230315_80703.html", f"{county}2022年国民经济和社会发展统计公报", "2023-03-15", kind="tjgb")
+    add("./202301/t20230120_80510.html", f"{county}人民政府办公室2022年度政府信息公开工作年度报告", "2023-01-20",
+        "seed_001", agency=f"{county}人民政府办公室")
+    add("./202302/t20230228_80650.html", f"一图读懂《{county}人民政府2022年政府信息公开工作年度报告》", "2023-02-28",
+        kind="tujie")
+    add("./202304/t20230401_80800.html", f"{county}2022年法治政府建设年度报告", "2023-04-01", kind="fzzf")
+    add("./202201/t20220125_70001.html", f"{county}政府网站工作年度报表（2021年度）", "2022-01-25", kind="wzbb")
+    add("./202203/t20220310_70100.html", f"{county}人民政府2021年政府信息公开工作年度报告", "2022-03-10", "seed_003")
+    add("./bak/201901/t20190110_100.html", f"{county}人民政府2018年政府信息公开工作年度报告", "2019-01-10")
+    s.add_html("www", root + "bak/201901/t20190110_100.html", chrome(s.name, "2018", "<p>robots-disallowed copy</p>"))
+    add("./202302/t20230201_80600.html", f"{county}2023年财政预算执行情况和2024年预算草案的报告", "2023-02-01", kind="ys")
+    sub = links([("./xzfnb/", "县政府"), ("./bmnb/", "部门"), ("./xznb/", "乡镇")], "subcol")
+    _trs_paged(s, "www", root, "政府信息公开年报", items, per_page=4, before=sub)
+
+    # departments: TRS 4-arg paging, an ambiguous title that is a report and one that is not
+    dept = []
+    def add_dept(path, title, date, source=None, kind=None, agency=""):
+        dept.append((path, title, date))
+        if source:
+            report(s, "www", root + "bmnb/" + path.lstrip("./"), title=title, source=source, published=date,
+                   agency=agency)
+        elif kind:
+            noise(s, "www", root + "bmnb/" + path.lstrip("./"), title, kind)
+    add_dept("./202301/t20230118_9001.html", f"{county}财政局2022年政府信息公开工作年度报告", "2023-01-18", "seed_002",
+             agency=f"{county}财政局")
+    add_dept("./202301/t20230119_9002.html", f"{county}教育局2022年度政府信息公开工作年度报告", "2023-01-19", "seed_004",
+             agency=f"{county}教育局")
+    add_dept("./202301/t20230120_9003.html", f"{county}档案馆2022年度报告", "2023-01-20", "pingtan_2022",
+             agency=f"{county}档案馆")
+    add_dept("./202301/t20230121_9004.html", f"{county}融媒体中心2022年报", "2023-01-21", kind="media")
+    add_dept("./202302/t20230202_9005.html", f"{county}财政局2023年部门预算", "2023-02-02", kind="ys")
+    _trs_paged(s, "www", root + "bmnb/", "部门年报", dept, per_page=3)
+
+    # townships: year sub-columns with table listings (full title only in title=) and a calendar trap
+    s.add_html("www", root + "xznb/", chrome(s.name, "乡镇年报", links([("./2022n/", "2022年"), ("./2023n/", "2023年")])))
+    town22 = [("./202301/t20230112_9101.html", f"{county}河口镇人民政府2022年政府信息公开工作年度报告", "2023-01-12")]
+    report(s, "www", root + "xznb/2022n/202301/t20230112_9101.html", title=town22[0][1], source="seed_001",
+           published="2023-01-12", agency=f"{county}河口镇人民政府")
+    cal = '<div class="calendar"><a href="/calendar/?month=2023-01">发布日历</a></div>'
+    s.add_html("www", root + "xznb/2022n/", chrome(s.name, "2022年", table_list(town22) + cal))
+    town23 = [("./202402/t20240205_9201.html", f"{county}桥头乡人民政府政府信息公开工作年度报告（2023年度）", "2024-02-05")]
+    report(s, "www", root + "xznb/2023n/202402/t20240205_9201.html", title=town23[0][1], source="shuyang_county_2025",
+           published="2024-02-05", agency=f"{county}桥头乡人民政府")
+    s.add_html("www", root + "xznb/2023n/", chrome(s.name, "2023年", table_list(town23) + cal))
+    s.handle("www", "/calendar/", _calendar(s.name))
+    s.add_html("www", root + "xzfnb/", chrome(s.name, "县政府年报", ul_list([
+        ("../202302/t20230220_80629.html", f"{county}人民政府2022年政府信息公开工作年度报告", "2023-02-20")])))
+    return s
+
+
+def _trs_paged(site: Site, label: str, column: str, name: str, items: list, *, per_page: int,
+               before: str = "") -> None:
+    """TRS static paging: index.html, index_1.html … written only by createPageHTML(count, cur, "index", "html")."""
+    pages = max(1, math.ceil(len(items) / per_page))
+    for k in range(pages):
+        chunk = items[k * per_page:(k + 1) * per_page]
+        script = (f'<div class="page"><script>var countPage = {pages};//共多少页\n'
+                  f'createPageHTML(countPage, {k}, "index", "html");</script></div>')
+        text = chrome(site.name, name, before + ul_list(chunk, truncate=24) + script)
+        site.add_html(label, column + ("index.html" if k == 0 else f"index_{k}.html"), text)
+        if k == 0:
+            site.add_html(label, column, text)
+
+
+def _calendar(site_name: str):
+    """Endless calendar: every month links the next and previous month and 31 days."""
+    def handler(method, query, body):
+        month = query.get("month", "2023-01")
+        year, mon = (int(x) for x in month.split("-")[:2]) if "-" in month else (2023, 1)
+        nxt = f"{year + (mon // 12)}-{mon % 12 + 1:02d}"
+        prv = f"{year - (1 if mon == 1 else 0)}-{(mon - 2) % 12 + 1:02d}"
+        days = "".join(f'<a href="/calendar/?month={month}&day={d}">{d}</a> ' for d in range(1, 32))
+        text = chrome(site_name, f"发布日历 {month}", f'<a href="/calendar/?month={prv}">上一月</a> {days}'
+                                                   f'<a href="/calendar/?month={nxt}">下一月</a>')
+        return Page(text.encode("utf-8"))
+    return handler
+
+
+# --- 2. Hanweb: jpage datastore + dataproxy.jsp POST; index_1 404; first-request 503 ----------
+
+def _jpage(site: Site, label: str, col: int, name: str, records: list[tuple[str, str, str]], *,
+           perpage: int = 5, fail_first: int = 0, before: str = "") -> None:
+    def rec(href, title, date):
+        return (f'<record><![CDATA[<li><a href="{esc(href)}" title="{esc(title)}" target="_blank">'
+                f'{esc(title)}</a><span>{date}</span></li>]]></record>')
+    first = "".join(rec(*r) for r in records[:perpage])
+    datastore = (f'<script type="text/xml"><datastore><nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?'
+                 f'page=1&appid=1&webid=1&path=/&columnid={col}&unitid=77{col}&webname=示范区&permissiontype=0">'
+                 f'</a>]]></nextgroup><recordset>{first}</recordset></datastore></script>')
+    params = (f'<script language="javascript">var jpageParam = {{col:1,appid:1,webid:1,path:"/",columnid:{col},'
+              f'sourceContentType:1,unitid:"77{col}",webname:"示范区",permissiontype:0}};'
+              f'new Jpage({{dataStore: "script", perPage: {perpage}, totalRecord: {len(records)}}});</script>')
+    text = chrome(site.name, name, before + f'<div id="{77}{col}">' + datastore + "</div>" + params)
+    site.add_html(label, f"/col/col{col}/index.html", text, fail_first=fail_first)
+    site.jpage = getattr(site, "jpage", {})
+    site.jpage[str(col)] = records
+
+
+def _dataproxy(site: Site):
+    def handler(method, query, body):
+        if method != "POST":
+            return Page(b"method not allowed", "text/plain", status=405)
+        from urllib.parse import parse_qsl
+        form = dict(parse_qsl(body.decode("utf-8", "replace")))
+        records = site.jpage.get(form.get("columnid", ""), [])
+        start = int(query.get("startrecord", 1))
+        end = int(query.get("endrecord", start + 44))
+        perpage = int(query.get("perpage", 15))
+        chunk = records[start - 1:end]
+        recs = "".join(f'<record><![CDATA[<li><a href="{esc(h)}" title="{esc(t)}">{esc(t)}</a><span>{d}</span></li>]]>'
+                       f'</record>' for h, t, d in chunk)
+        xml = (f'<?xml version="1.0" encoding="UTF-8"?><datastore><totalrecord>{len(records)}</totalrecord>'
+               f'<totalpage>{max(1, math.ceil(len(records) / perpage))}</totalpage><recordset>{recs}</recordset>'
+               f'</datastore>')
+        return Page(xml.encode("utf-8"), "text/xml; charset=utf-8")
+    return handler
+
+
+def build_hanweb(bases: dict[str, str]) -> Site:
+    s = Site("demo-hanweb", "示范市示范区人民政府", "浙江", "district", "330212", bases)
+    area = "示范区"
+    robots(s, "www", ["/module/search/", "/art/private/"])
+    s.start_urls = [s.url("www", "/")]
+    s.add_html("www", "/", chrome(s.name, "首页", links([("/col/col1001/index.html", "政务公开"),
+                                                          ("/xwzx/", "新闻中心")], "mainnav")))
+    news_column(s, "www", "/xwzx/", area)
+    s.add_html("www", "/col/col1001/index.html", chrome(s.name, "政务公开", links([
+        ("/col/col1002/index.html", "政府信息公开年报"), ("/col/col1003/index.html", "部门信息公开"),
+        ("/col/col1004/index.html", "政府信息公开指南")])))
+    noise(s, "www", "/col/col1004/index.html", f"{area}政府信息公开指南", "gkzn")
+    pdf_url = pdf(s, "www", "/module/download/downfile.jsp?classid=0&filename=2402011530123456.pdf",
+                  "hongze_district_2024")
+    recs = []
+    def add(art, title, date, source=None, kind=None, agency=f"{area}人民政府", **kw):
+        recs.append((art, title, date))
+        if source:
+            report(s, "www", art, title=title, source=source, published=date, agency=agency, trs_meta=False, **kw)
+        elif kind:
+            noise(s, "www", art, title, kind)
+    add("/art/2025/1/20/art_1002_5001.html", "淮安市洪泽区2024年政府信息公开工作年度报告", "2025-01-20",
+        "hongze_district_2024", agency="淮安市洪泽区人民政府",
+        attachments_html=f'<div class="fj">附件：<a href="{esc(pdf_url)}">洪泽区2024年政府信息公开工作年度报告.pdf</a></div>',
+        attachments=(pdf_url,))
+    add("/art/2024/3/5/art_1002_5002.html", f"{area}2023年政府工作报告", "2024-03-05", kind="gzbg")
+    add("/art/2023/3/20/art_1002_5003.html", f"{area}人民政府2022年政府信息公开工作年度报告", "2023-03-20", "seed_004")
+    add("/art/2023/2/1/art_1002_5004.html", f"{area}企业年度报告公示工作的提示", "2023-02-01", kind="news")
+    add("/art/2023/1/10/art_1002_5005.html", f"{area}2022年法治政府建设年度报告", "2023-01-10", kind="fzzf")
+    add("/art/2022/3/1/art_1002_5006.html", f"{area}人民政府2021年政府信息公开工作年度报告", "2022-03-01", "seed_002")
+    add("/art/2022/2/1/art_1002_5007.html", f"{area}2021年国民经济和社会发展统计公报", "2022-02-01", kind="tjgb")
+    add("/art/2022/1/25/art_1002_5008.html", f"《{area}人民政府2021年政府信息公开工作年度报告》解读", "2022-01-25",
+        kind="tujie")
+    add("/art/2021/1/28/art_1002_5009.html", f"{area}人民政府办公室2020年政务信息公开工作开展年度报告", "2021-01-28",
+        "seed_000", agency=f"{area}人民政府办公室")
+    add("/art/private/2020/art_1002_5010.html", f"{area}人民政府2019年政府信息公开工作年度报告", "2020-01-20")
+    add("/art/2020/1/20/art_1002_5011.html", f"{area}财政局2020年部门预算公开", "2020-01-20", kind="ys")
+    _jpage(s, "www", 1002, "政府信息公开年报", recs, perpage=4, fail_first=1)
+    s.add_html("www", "/col/col1003/index.html", chrome(s.name, "部门信息公开", links([
+        ("/col/col1010/index.html", "区住房和城乡建设局"), ("/col/col1020/index.html", "区民政局")])))
+    for col, dept, source in ((1010, "区住房和城乡建设局", "seed_003"), (1020, "区民政局", "pingtan_2022")):
+        s.add_html("www", f"/col/col{col}/index.html", chrome(s.name, dept, links([
+            (f"/col/col{col + 1}/index.html", "信息公开年报"), (f"/col/col{col + 2}/index.html", "部门动态")])))
+        art = f"/art/2023/1/16/art_{col + 1}_{col * 10}.html"
+        title = f"{area}{dept[1:]}2022年政府信息公开工作年度报告"
+        report(s, "www", art, title=title, source=source, published="2023-01-16", agency=f"{area}{dept[1:]}",
+               trs_meta=False)
+        _jpage(s, "www", col + 1, "信息公开年报", [(art, title, "2023-01-16")], perpage=15)
+    s.handle("www", "/module/web/jpage/dataproxy.jsp", _dataproxy(s))
+    return s
+
+
+# --- 3. Guangdong gkmlpt: SPA + JSON API, slow second page, pdf.js viewer ---------------------
+
+def build_gkmlpt(bases: dict[str, str]) -> Site:
+    s = Site("demo-gkmlpt", "示范市示范新区管理委员会", "广东", "district", "440307", bases)
+    area = "示范新区"
+    sid = "755031"
+    robots(s, "www", ["/gkmlpt/search", "/private/"])
+    s.start_urls = [s.url("www", "/")]
+    s.add_html("www", "/", chrome(s.name, "首页", links([("/zwgk/", "政务公开"), ("/xwzx/", "新闻中心")], "mainnav")))
+    news_column(s, "www", "/xwzx/", area)
+    s.add_html("www", "/zwgk/", chrome(s.name, "政务公开", links([("/gkmlpt/index", "政府信息公开"),
+                                                                  ("/zwgk/zfgzbg/", "政府工作报告")])))
+    spa = (f'<div id="app"></div><ul class="tree"><li><a href="/gkmlpt/index#2811">政府信息公开年报</a></li>'
+           f'<li><a href="/gkmlpt/index#2812">部门政府信息公开年报</a></li><li><a href="/gkmlpt/index#2820">通知公告</a>'
+           f'</li><li><a href="/gkmlpt/index#2830">财政预决算</a></li></ul>'
+           f"<script>window.GKMLPT = {{SID: '{sid}', BASE: '/gkmlpt/'}};</script>"
+           f'<script src="/gkmlpt/static/js/app.js"></script>')
+    s.add_html("www", "/gkmlpt/index", chrome(s.name, "政府信息公开", spa))
+    viewer_pdf = "/attachment/0/811/811011/2024洪泽区政府信息公开年报.pdf"
+    pdf_url = pdf(s, "www", quote(viewer_pdf), "hongze_district_2023")
+    cats: dict[str, list[dict]] = {"2811": [], "2812": [], "2820": [], "2830": []}
+    def add(cat, post, title, date, source=None, kind=None, agency=f"{area}管理委员会", **kw):
+        path = f"/gkmlpt/content/0/{cat}/post_{post}.html"
+        cats[cat].append({"title": title, "url": s.url("www", path), "post_url": path, "id": post,
+                          "create_time": 1700000000 + post, "publisher": agency})
+        if source:
+            report(s, "www", path, title=title, source=source, published=date, agency=agency, **kw)
+        elif kind:
+            noise(s, "www", path, title, kind)
+    add("2811", 1001, f"{area}2022年政府信息公开工作年度报告", "2023-03-01", "seed_003")
+    add("2811", 1002, f"图解：{area}2022年政府信息公开工作年度报告", "2023-03-02", kind="tujie")
+    add("2811", 1003, "淮安市洪泽区2023年政府信息公开工作年度报告", "2024-01-30", "hongze_district_2023",
+        agency="淮安市洪泽区人民政府",
+        attachments_html=f'<iframe src="/pdfjs/web/viewer.html?file={quote(quote(viewer_pdf, safe=""), safe="%")}" '
+                         f'width="100%" height="800"></iframe>', attachments=(pdf_url,))
+    add("2811", 1004, f"{area}2022年法治政府建设年度报告", "2023-03-20", kind="fzzf")
+    add("2811", 1005, f"{area}2021年政府信息公开工作年度报告", "2022-03-01", "seed_001")
+    add("2812", 2001, f"{area}发展和改革局2022年政府信息公开工作年度报告", "2023-01-30", "seed_000",
+        agency=f"{area}发展和改革局")
+    add("2812", 2002, f"{area}城市管理局政府信息公开工作年度报告（2022年度）", "2023-01-31", "seed_004",
+        agency=f"{area}城市管理局")
+    add("2820", 3001, f"{area}街道办事处2022年政府信息公开工作年度报告", "2023-02-10", "shuyang_county_2025",
+        agency=f"{area}街道办事处")
+    add("2820", 3002, "关于报送2022年度政府信息公开工作年度报告的通知", "2023-01-05", kind="notice")
+    add("2830", 4001, f"{area}2023年部门预算", "2023-02-01", kind="ys")
+    per_page = 3
+
+    def api(method, query, body, path_cat=None):
+        return None
+
+    for cat, arts in cats.items():
+        def handler(method, query, body, cat=cat, arts=arts):
+            if query.get("sid") != sid:
+                return Page(b'{"error":"sid"}', "application/json", status=400)
+            page = int(query.get("page", 1))
+            chunk = arts[(page - 1) * per_page: page * per_page]
+            data = {"total": len(arts), "page": page, "articles": chunk}
+            return Page(json.dumps(data, ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8",
+                        delay=1.2 if (cat == "2811" and page == 2) else 0.0)
+        s.handle("www", f"/gkmlpt/api/all/{cat}", handler)
+    s.add("www", "/pdfjs/web/viewer.html", Page(b"<html><body>pdf.js viewer</body></html>"))
+    return s
+
+
+# --- 4. VSB / 博达: GBK pages, descending N.htm, /info/<col>/<id>.htm, onclick download ---------
+
+def build_vsb(bases: dict[str, str]) -> Site:
+    s = Site("demo-vsb", "示范县人民政府", "甘肃", "county", "620523", bases)
+    county = "示范县"
+    gbk = "gbk"
+    robots(s, "www", ["/system/resource/", "/info/9999/"])
+    s.start_urls = [s.url("www", "/index.htm")]
+    page = lambda title, body: chrome(s.name, title, body, charset=gbk)  # noqa: E731
+    s.add_html("www", "/index.htm", page("首页", links([("xxgk.htm", "信息公开"), ("xwzx.htm", "新闻中心")], "mainnav")),
+               charset=gbk)
+    s.add_html("www", "/xxgk.htm", page("信息公开", links([
+        ("xxgk/xxgknb.htm", "政府信息公开年报"), ("xxgk/gkzn.htm", "政府信息公开指南"),
+        ("xxgk/wzbb.htm", "政府网站工作年度报表")])), charset=gbk, header_charset=False)
+    noise(s, "www", "/xxgk/gkzn.htm", f"{county}政府信息公开指南", "gkzn", charset=gbk)
+    dl = "/system/_content/download.jsp?urltype=news.DownloadAttachUrl&owner=1426451402&wbfileid=11223344"
+    pdf_url = pdf(s, "www", dl, "huaian_city_2024")
+    items = []
+    def add(info, title, date, source=None, kind=None, agency=f"{county}人民政府", **kw):
+        items.append(("../" + info.lstrip("/"), title, date))
+        if source:
+            report(s, "www", info, title=title, source=source, published=date, agency=agency, charset=gbk,
+                   header_charset=len(items) % 2 == 0, trs_meta=False, **kw)
+        elif kind:
+            noise(s, "www", info, title, kind, charset=gbk)
+    add("/info/1308/19387.htm", f"{county}人民政府2022年政府信息公开工作年度报告", "2023-02-14", "seed_002")
+    add("/info/1308/19388.htm", f"{county}2023年政府工作报告", "2023-02-20", kind="gzbg")
+    add("/info/1308/19201.htm", "淮安市人民政府2024年政府信息公开工作年度报告", "2025-01-30", "huaian_city_2024",
+        agency="淮安市人民政府",
+        attachments_html=f'<p>【<a href="javascript:void(0)" onclick="window.open(\'{dl}\')">下载PDF</a>】</p>',
+        attachments=(pdf_url,))
+    add("/info/1308/19100.htm", f"{county}政府网站工作年度报表", "2022-01-20", kind="wzbb")
+    add("/info/1308/19050.htm", f"{county}2021年国民经济和社会发展统计公报", "2022-03-05", kind="tjgb")
+    add("/info/1308/18800.htm", f"{county}人民政府2021年度政府信息公开年度报告", "2022-01-28", "seed_001")
+    add("/info/1308/18700.htm", f"{county}城关镇2021年政府信息公开工作年度报告", "2022-01-20", "pingtan_2022",
+        agency=f"{county}城关镇人民政府")
+    add("/info/9999/100.htm", f"{county}人民政府2020年政府信息公开工作年度报告", "2021-01-20")
+    add("/info/1308/18600.htm", f"关于{county}2021年度政府信息公开工作情况的报告", "2022-01-15", "seed_004")
+    # VSB: first page xxgknb.htm, then xxgknb/3.htm, xxgknb/2.htm, xxgknb/1.htm (descending)
+    per, pages = 3, math.ceil(len(items) / 3)
+    for k in range(pages):
+        chunk = items[k * per:(k + 1) * per]
+        if k == 0:
+            path = "/xxgk/xxgknb.htm"
+            chunk = [(h[3:], t, d) for h, t, d in chunk]   # one level up: links relative to /xxgk/
+            chunk = [("../" + h, t, d) for h, t, d in chunk]
+            pager = (f'<span class="p_t">共{len(items)}条 1/{pages}</span><span class="p_next"><a href="xxgknb/'
+                     f'{pages - 1}.htm">下页</a></span><span class="p_last"><a href="xxgknb/1.htm">尾页</a></span>')
+        else:
+            n = pages - k
+            path = f"/xxgk/xxgknb/{n}.htm"
+            chunk = [("../" + h, t, d) for h, t, d in chunk]
+            prev = "../xxgknb.htm" if k == 1 else f"{n + 1}.htm"
+            pager = (f'<span class="p_t">共{len(items)}条 {k + 1}/{pages}</span><a href="../xxgknb.htm">首页</a>'
+                     f'<a href="{prev}">上页</a>' + (f'<a href="{n - 1}.htm">下页</a>' if n > 1 else ""))
+        s.add_html("www", path, page("政府信息公开年报", ul_list(chunk) + f'<div class="pb_sys_common">{pager}</div>'),
+                   charset=gbk)
+    return s
+
+
+# --- 5. JSP portal: ?pageNo= 0-based and 1-based, query-string ids, endless-query trap --------
+
+def build_pageno(bases: dict[str, str]) -> Site:
+    s = Site("demo-pageno", "示范市人民政府", "湖南", "city", "430500", bases)
+    city = "示范市"
+    robots(s, "www", ["/search/", "/zwgk/detail.jsp?id=9"])
+    s.start_urls = [s.url("www", "/")]
+    s.add_html("www", "/", chrome(s.name, "首页", links([("/zwgk/index.jsp", "政务公开"), ("/xwzx/", "新闻中心")], "mainnav")))
+    news_column(s, "www", "/xwzx/", city)
+    s.add_html("www", "/zwgk/index.jsp", chrome(s.name, "政务公开", links([
+        ("/zwgk/list.jsp?catid=12&pageNo=0", "政府信息公开年报"), ("/zwgk/list.jsp?catid=13&pageNo=1", "部门信息公开年报"),
+        ("/zwgk/list.jsp?catid=14&pageNo=0", "财政预决算")])))
+    cats: dict[str, tuple[int, list]] = {"12": (0, []), "13": (1, []), "14": (0, [])}
+    counter = [3100]
+    def add(cat, title, date, source=None, kind=None, agency=f"{city}人民政府"):
+        counter[0] += 1
+        path = f"/zwgk/detail.jsp?id={counter[0]}"
+        cats[cat][1].append((path, title, date))
+        if source:
+            report(s, "www", path, title=title, source=source, published=date, agency=agency,
+                   extra=f'<p><a href="{path}&print=1">打印</a></p>')
+        elif kind:
+            noise(s, "www", path, title, kind)
+    add("12", f"{city}人民政府2023年政府信息公开工作年度报告", "2024-03-20", "seed_003")
+    add("12", f"{city}2024年政府工作报告", "2024-03-10", kind="gzbg")
+    add("12", f"{city}人民政府2022年政府信息公开工作年度报告", "2023-03-20", "seed_000")
+    add("12", f"{city}2022年法治政府建设年度报告", "2023-03-25", kind="fzzf")
+    add("12", f"{city}人民政府政府信息公开工作年度报告制度", "2019-05-01", kind="gkzn")
+    add("12", f"2021年{city}人民政府政府信息公开年度报告", "2022-03-20", "seed_004")
+    add("13", f"{city}人力资源和社会保障局2023年政府信息公开工作年度报告", "2024-01-25", "seed_001",
+        agency=f"{city}人力资源和社会保障局")
+    add("13", f"{city}自然资源局2023年政府信息公开工作年度报告", "2024-01-26", "seed_002", agency=f"{city}自然资源局")
+    add("13", f"{city}自然资源局2023年政府信息公开工作年度报告图解", "2024-01-27", kind="tujie")
+    add("13", f"{city}卫生健康委员会2023年度政府信息公开工作报告", "2024-01-28", "pingtan_2022",
+        agency=f"{city}卫生健康委员会")
+    add("14", f"{city}2023年财政决算", "2024-06-01", kind="ys")
+    per_page = 2
+
+    def listing(method, query, body):
+        cat = query.get("catid", "12")
+        if cat not in cats:
+            return Page(b"not found", "text/plain", status=404)
+        base, arts = cats[cat]
+        pages = max(1, math.ceil(len(arts) / per_page))
+        try:
+            no = int(query.get("pageNo", base))
+        except ValueError:
+            no = base
+        chunk = arts[(no - base) * per_page:(no - base + 1) * per_page]
+        script = (f'<div class="pager">共{len(arts)}条 共{pages}页 <span id="pg"></span></div><script>'
+                  f'var totalPage = {pages}; var pageNo = {no}; function goPage(n){{ location.href = '
+                  f'"list.jsp?catid={cat}&pageNo=" + n; }}</script>')
+        archive = '<p><a href="archive.jsp?catid=%s&page=1">历年年报</a></p>' % cat if cat == "12" else ""
+        text = chrome(s.name, "信息公开年报", table_list(chunk, truncate=16) + script + archive)
+        return Page(text.encode("utf-8"))
+    s.handle("www", "/zwgk/list.jsp", listing)
+
+    def archive(method, query, body):
+        """Endless query strings: always one more page, always the same two links."""
+        n = int(query.get("page", 1)) if query.get("page", "1").isdigit() else 1
+        body_html = (ul_list(cats["12"][1][:2]) + f'<a href="archive.jsp?catid=12&page={n + 1}&_={n * 7919}">下一页</a>')
+        return Page(chrome(s.name, "历年年报", body_html).encode("utf-8"))
+    s.handle("www", "/zwgk/archive.jsp", archive)
+    return s
+
+
+# --- 6. N.html portal: type-then-year columns, township mini-sites -----------------------------
+
+def build_nhtml(bases: dict[str, str]) -> Site:
+    s = Site("demo-nhtml", "示范县人民政府", "陕西", "county", "610624", bases)
+    county = "示范县"
+    root = "/zfxxgk/zfxxgknb/"
+    robots(s, "www", ["/search/", "/zfxxgk/zfxxgknb/szfnb/2020n/"])
+    s.start_urls = [s.url("www", "/")]
+    s.add_html("www", "/", chrome(s.name, "首页", links([
+        ("/zfxxgk/", "政府信息公开"), ("/xzjd/", "乡镇街道"), ("/xwzx/", "新闻中心")], "mainnav")))
+    news_column(s, "www", "/xwzx/", county)
+    s.add_html("www", "/zfxxgk/", chrome(s.name, "政府信息公开", links([
+        (root, "政府信息公开年报"), ("/zfxxgk/wzgzndbb/", "政府网站工作年度报表"), ("/zfxxgk/gkzn/", "政府信息公开指南")])))
+    s.add_html("www", root, chrome(s.name, "政府信息公开年报", links([
+        ("szfnb/2023n/1.html", "县政府"), ("bmnb/2023n/1.html", "部门"), ("szfnb/2020n/1.html", "2020年")])))
+    s.add_html("www", root + "szfnb/2023n/1.html", chrome(s.name, "县政府年报", links([
+        ("../2022n/1.html", "2022年"), ("../2023n/1.html", "2023年")], "years") + ul_list([
+            ("1752504210521403394.html", f"{county}人民政府2023年政府信息公开工作年度报告", "2024-01-31")])
+        + '<script>var pageCount = 1;</script>'))
+    report(s, "www", root + "szfnb/2023n/1752504210521403394.html", title=f"{county}人民政府2023年政府信息公开工作年度报告",
+           source="seed_002", published="2024-01-31", agency=f"{county}人民政府")
+    y22 = [("1610000000000000001.html", f"{county}人民政府2022年政府信息公开工作年度报告", "2023-01-31"),
+           ("1610000000000000002.html", f"{county}2022年国民经济和社会发展统计公报", "2023-03-01"),
+           ("1610000000000000003.html", f"{county}2023年政府工作报告", "2023-02-01"),
+           ("1610000000000000004.html", f"{county}人民政府办公室2022年政府信息公开工作年度报告", "2023-01-20")]
+    for n, chunk in ((1, y22[:2]), (2, y22[2:])):
+        s.add_html("www", root + f"szfnb/2022n/{n}.html", chrome(s.name, "2022年", ul_list(chunk)
+                   + f'<div class="page">共2页 <script>var pageCount = 2; var pageIndex = {n};'
+                     f'document.write(\'<a href="\' + (pageIndex + 1) + \'.html">下一页</a>\');</script></div>'))
+    report(s, "www", root + "szfnb/2022n/" + y22[0][0], title=y22[0][1], source="seed_003", published=y22[0][2],
+           agency=f"{county}人民政府")
+    noise(s, "www", root + "szfnb/2022n/" + y22[1][0], y22[1][1], "tjgb")
+    noise(s, "www", root + "szfnb/2022n/" + y22[2][0], y22[2][1], "gzbg")
+    report(s, "www", root + "szfnb/2022n/" + y22[3][0], title=y22[3][1], source="seed_004", published=y22[3][2],
+           agency=f"{county}人民政府办公室")
+    s.add_html("www", root + "szfnb/2020n/1.html", chrome(s.name, "2020", "<p>robots-disallowed</p>"))
+    s.add_html("www", root + "bmnb/2023n/1.html", chrome(s.name, "部门年报", ul_list([
+        ("1752504210521409999.html", f"{county}水利局2023年政府信息公开工作年度报告", "2024-01-25")])))
+    report(s, "www", root + "bmnb/2023n/1752504210521409999.html", title=f"{county}水利局2023年政府信息公开工作年度报告",
+           source="seed_000", published="2024-01-25", agency=f"{county}水利局")
+    # township mini-sites, each with its own 政务公开 > 政府信息公开年报
+    towns = [("hbz", "河包镇", "pingtan_2022"), ("zyjd", "正阳街道", "shuyang_county_2025")]
+    s.add_html("www", "/xzjd/", chrome(s.name, "乡镇街道", links([(f"/xzjd/{c}/", n) for c, n, _ in towns])))
+    for code, town, source in towns:
+        base = f"/xzjd/{code}/"
+        s.add_html("www", base, chrome(f"{county}{town}", "首页", links([
+            (base + "zwgk/", "政务公开"), (base + "xwdt/", "工作动态")]), home=base))
+        s.add_html("www", base + "zwgk/", chrome(f"{county}{town}", "政务公开", links([
+            (base + "zwgk/zfxxgknb/1.html", "政府信息公开年报"), (base + "zwgk/tzgg/", "通知公告")]), home=base))
+        art = base + "zwgk/zfxxgknb/1753000000000000001.html"
+        title = "2023年政府信息公开工作年度报告"   # no agency in the title: the breadcrumb names it
+        s.add_html("www", base + "zwgk/zfxxgknb/1.html", chrome(f"{county}{town}", "政府信息公开年报", ul_list(
+            [(art, title, "2024-01-15")]), crumbs=[(base, town), (base + "zwgk/", "政务公开")], home=base))
+        report(s, "www", art, title=title, source=source, published="2024-01-15", agency=f"{county}{town}")
+    return s
+
+
+# --- 7. City portal with a separate xxgk host: createPageHTML 6-arg list_N.shtml ---------------
+
+def build_xxgk(bases: dict[str, str], honeypot: str | None = None) -> Site:
+    s = Site("demo-xxgk", "示范州人民政府", "四川", "city", "513400", bases)
+    city = "示范州"
+    xx = s.bases["xxgk"]
+    robots(s, "www", ["/search/"])
+    robots(s, "xxgk", ["/xxgk/search/", "/xxgk/zfxxgknb/preview/"])
+    s.start_urls = [s.url("www", "/")]
+    friends = [(f"{honeypot}/", "友情链接：示范网")] if honeypot else []
+    friends.append(("http://10.0.0.8/zwgk/", "内网政务公开"))
+    s.add_html("www", "/", chrome(s.name, "首页", links([(xx + "/", "政府信息公开"), ("/xwzx/", "新闻中心")] + friends,
+                                                          "mainnav")))
+    news_column(s, "www", "/xwzx/", city)
+    s.add_html("xxgk", "/", chrome(s.name, "政府信息公开平台", links([
+        ("/xxgk/zfxxgknb/list.shtml", "政府信息公开年报"), ("/xxgk/bmxxgk/", "部门信息公开"),
+        ("/xxgk/gkzn/", "政府信息公开指南"), ("/xxgk/zfxxgknb/preview/list.shtml", "年报预览")])))
+    items = []
+    def add(path, title, date, source=None, kind=None, agency=f"{city}人民政府", **kw):
+        items.append((path, title, date))
+        if source:
+            report(s, "xxgk", "/xxgk/zfxxgknb/" + path.lstrip("./"), title=title, source=source, published=date,
+                   agency=agency, **kw)
+        elif kind:
+            noise(s, "xxgk", "/xxgk/zfxxgknb/" + path.lstrip("./"), title, kind)
+    add("./202402/t20240201_1001.shtml", f"{city}人民政府2023年政府信息公开工作年度报告", "2024-02-01", "seed_001",
+        extra='<p><a href="./t20240201_1001_wap.shtml">移动版</a></p>')
+    add("./202402/t20240202_1002.shtml", f"{city}2023年政府网站工作年度报表", "2024-02-02", kind="wzbb")
+    add("./202302/t20230203_1003.shtml", f"{city}人民政府2022年度政府信息公开工作报告", "2023-02-03", "seed_002")
+    add("./202302/t20230204_1004.shtml", f"{city}2022年政府信息公开工作年度报告报告说明", "2023-02-04", kind="news")
+    add("./202202/t20220205_1005.shtml", f"{city}人民政府2021年政府信息公开工作年度报告（文字版）", "2022-02-05", "seed_003")
+    per = 3
+    pages = math.ceil(len(items) / per)
+    for k in range(pages):
+        chunk = items[k * per:(k + 1) * per]
+        script = (f"<div id='page_div'></div><script>createPageHTML('page_div', {pages}, {k + 1}, 'list', 'shtml', "
+                  f"{len(items)});</script>")
+        name = "list.shtml" if k == 0 else f"list_{k + 1}.shtml"
+        s.add_html("xxgk", "/xxgk/zfxxgknb/" + name, chrome(s.name, "政府信息公开年报", ul_list(chunk) + script))
+    s.add_html("xxgk", "/xxgk/zfxxgknb/preview/list.shtml", chrome(s.name, "预览", ul_list([
+        ("./t1.shtml", f"{city}人民政府2024年政府信息公开工作年度报告（预览）", "2025-01-01")])))
+    s.add_html("xxgk", "/xxgk/bmxxgk/", chrome(s.name, "部门信息公开", links([
+        ("/xxgk/bmxxgk/sfgw/", "州发展和改革委员会"), ("/xxgk/bmxxgk/sjyj/", "州教育局")])))
+    for code, dept, source in (("sfgw", "州发展和改革委员会", "seed_004"), ("sjyj", "州教育局", "seed_000")):
+        base = f"/xxgk/bmxxgk/{code}/"
+        s.add_html("xxgk", base, chrome(s.name, dept, links([(base + "zfxxgknb/list.shtml", "信息公开年报"),
+                                                             (base + "tzgg/list.shtml", "通知公告")])))
+        art = base + "zfxxgknb/202401/t20240120_2001.shtml"
+        title = f"示范{dept}2023年政府信息公开工作年度报告"
+        s.add_html("xxgk", base + "zfxxgknb/list.shtml", chrome(s.name, "信息公开年报", ul_list(
+            [("./202401/t20240120_2001.shtml", title, "2024-01-20")])
+            + "<script>createPageHTML('page_div', 1, 1, 'list', 'shtml', 1);</script>"))
+        report(s, "xxgk", art, title=title, source=source, published="2024-01-20", agency=f"示范{dept}")
+    return s
+
+
+BUILDERS = {
+    "demo-trs": (build_trs, ["www"]),
+    "demo-hanweb": (build_hanweb, ["www"]),
+    "demo-gkmlpt": (build_gkmlpt, ["www"]),
+    "demo-vsb": (build_vsb, ["www"]),
+    "demo-pageno": (build_pageno, ["www"]),
+    "demo-nhtml": (build_nhtml, ["www"]),
+    "demo-xxgk": (build_xxgk, ["www", "xxgk"]),
+}

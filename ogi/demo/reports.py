@@ -1,0 +1,203 @@
+"""Real report texts rendered as the Word-pasted HTML articles portals publish.
+
+Sources live in `ogi/demo/data/reports/<id>/` (copied from real reports: `source.txt|md` text,
+`truth.json` cell values, `meta.json`, or `source.pdf` for attachment-only reports). The narrative
+comes from the source text; the three State Council tables are rebuilt from `truth.json` in the
+official layout (merged cells as rowspan/colspan, MsoNormal paragraphs inside cells), so a parser
+run over a demo page can be checked against the truth.
+"""
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data" / "reports"
+
+APPLICANT_LABELS = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+APPLICANT_KEYS = ["natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
+                  "legal_service_org", "other_org", "total"]
+REVIEW_LABELS = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+REVIEW_KEYS = ["upheld", "corrected", "other_result", "pending", "total"]
+
+# (key, group label or None, row label) in the 2021 order; groups become rowspans
+APPLICATION_ROWS = [
+    ("denied_state_secret", "（三）不予公开", "1.属于国家秘密"),
+    ("denied_prohibited_by_law", "（三）不予公开", "2.其他法律行政法规禁止公开"),
+    ("denied_three_securities_one_stability", "（三）不予公开", "3.危及“三安全一稳定”"),
+    ("denied_third_party_rights", "（三）不予公开", "4.保护第三方合法权益"),
+    ("denied_internal_affairs", "（三）不予公开", "5.属于三类内部事务信息"),
+    ("denied_process_info", "（三）不予公开", "6.属于四类过程性信息"),
+    ("denied_enforcement_file", "（三）不予公开", "7.属于行政执法案卷"),
+    ("denied_admin_inquiry", "（三）不予公开", "8.属于行政查询事项"),
+    ("unavailable_not_held", "（四）无法提供", "1.本机关不掌握相关政府信息"),
+    ("unavailable_needs_creation", "（四）无法提供", "2.没有现成信息需要另行制作"),
+    ("unavailable_unclear_after_correction", "（四）无法提供", "3.补正后申请内容仍不明确"),
+    ("not_handled_petition", "（五）不予处理", "1.信访举报投诉类申请"),
+    ("not_handled_duplicate", "（五）不予处理", "2.重复申请"),
+    ("not_handled_publication", "（五）不予处理", "3.要求提供公开出版物"),
+    ("not_handled_excessive", "（五）不予处理", "4.无正当理由大量反复申请"),
+    ("not_handled_confirm_reissue", "（五）不予处理", "5.要求行政机关确认或重新出具已获取信息"),
+    ("other_no_correction", "（六）其他处理", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
+    ("other_unpaid_fee", "（六）其他处理", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
+    ("other_other", "（六）其他处理", "3.其他"),
+]
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    agency: str
+    year: int
+    truth: dict
+    text: str | None      # narrative text (None for PDF-only sources)
+    pdf: bytes | None     # the published PDF, when the source is one
+
+
+@lru_cache(maxsize=None)
+def load_source(source_id: str) -> Source:
+    folder = DATA / source_id
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
+    text = None
+    for name in ("source.txt", "source.md"):
+        if (folder / name).exists():
+            text = (folder / name).read_text(encoding="utf-8")
+    pdf = (folder / "source.pdf").read_bytes() if (folder / "source.pdf").exists() else None
+    return Source(source_id, meta.get("agency", ""), int(meta.get("year") or 0), truth, text, pdf)
+
+
+def available_sources() -> list[str]:
+    return sorted(p.name for p in DATA.iterdir() if (p / "truth.json").exists())
+
+
+# --- Word-pasted HTML ----------------------------------------------------------------------
+
+def _cell(value, *, colspan: int = 1, rowspan: int = 1, width: int = 60) -> str:
+    text = "" if value is None else (str(value) if not isinstance(value, float) else f"{value:g}")
+    span = (f' colspan="{colspan}"' if colspan > 1 else "") + (f' rowspan="{rowspan}"' if rowspan > 1 else "")
+    inner = html.escape(text) if text else "&nbsp;"
+    return (f'<td width="{width}"{span} valign="center" style="border:solid windowtext 1.0pt;'
+            f'mso-border-alt:solid windowtext .5pt;padding:0cm 5.4pt 0cm 5.4pt">'
+            f'<p class="MsoNormal" align="center" style="text-align:center;mso-line-height-rule:exactly">'
+            f'<span lang="EN-US" style="font-size:10.5pt;font-family:宋体;mso-bidi-font-family:宋体">{inner}'
+            f'</span></p></td>')
+
+
+def _table(rows: list[str]) -> str:
+    body = "".join(f'<tr style="mso-yfti-irow:{i};height:19.85pt">{r}</tr>' for i, r in enumerate(rows))
+    return ('<div align="center"><table class="MsoNormalTable" border="1" cellspacing="0" cellpadding="0" '
+            'style="border-collapse:collapse;border:none;mso-border-alt:solid windowtext .5pt;'
+            f'mso-yfti-tbllook:1184;mso-padding-alt:0cm 5.4pt 0cm 5.4pt"><tbody>{body}</tbody></table></div>')
+
+
+def active_disclosure_table(truth: dict) -> str:
+    ad = truth.get("active_disclosure", {})
+    g = lambda row, col: ad.get(row, {}).get(col)  # noqa: E731
+    rows = [
+        _cell("第二十条第（一）项", colspan=4),
+        _cell("信息内容") + _cell("本年制发件数") + _cell("本年废止件数") + _cell("现行有效件数"),
+    ]
+    for key, label in (("regulations", "规章"), ("normative_documents", "行政规范性文件")):
+        rows.append(_cell(label) + "".join(_cell(g(key, c)) for c in ("issued", "repealed", "in_force")))
+    rows += [
+        _cell("第二十条第（五）项", colspan=4),
+        _cell("信息内容") + _cell("本年处理决定数量", colspan=3),
+        _cell("行政许可") + _cell(g("administrative_licensing", "decisions"), colspan=3),
+        _cell("第二十条第（六）项", colspan=4),
+        _cell("信息内容") + _cell("本年处理决定数量", colspan=3),
+        _cell("行政处罚") + _cell(g("administrative_penalty", "decisions"), colspan=3),
+        _cell("行政强制") + _cell(g("administrative_coercion", "decisions"), colspan=3),
+        _cell("第二十条第（八）项", colspan=4),
+        _cell("信息内容") + _cell("本年收费金额（单位：万元）", colspan=3),
+        _cell("行政事业性收费") + _cell(g("administrative_fees", "amount_10k_yuan"), colspan=3),
+    ]
+    return _table(rows)
+
+
+def applications_table(truth: dict) -> str:
+    apps = truth.get("applications", {})
+    vals = lambda key: "".join(_cell(apps.get(key, {}).get(c)) for c in APPLICANT_KEYS)  # noqa: E731
+    rows = [
+        _cell("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", colspan=3, rowspan=3, width=200)
+        + _cell("申请人情况", colspan=7),
+        _cell("自然人", rowspan=2) + _cell("法人或其他组织", colspan=5) + _cell("总计", rowspan=2),
+        "".join(_cell(label) for label in APPLICANT_LABELS[1:6]),
+        _cell("一、本年新收政府信息公开申请数量", colspan=3, width=200) + vals("new_received"),
+        _cell("二、上年结转政府信息公开申请数量", colspan=3, width=200) + vals("carried_over"),
+    ]
+    single_other = "other_handling" in apps
+    body_rows = [r for r in APPLICATION_ROWS if not (single_other and r[1] == "（六）其他处理")]
+    n_result_rows = 2 + len(body_rows) + (1 if single_other else 0) + 1
+    rows.append(_cell("三、本年度办理结果", rowspan=n_result_rows, width=40)
+                + _cell("（一）予以公开", colspan=2) + vals("granted"))
+    rows.append(_cell("（二）部分公开（区分处理的，只计这一情形，不计其他情形）", colspan=2) + vals("partially_granted"))
+    seen_groups: set[str] = set()
+    for key, group, label in body_rows:
+        lead = ""
+        if group not in seen_groups:
+            seen_groups.add(group)
+            lead = _cell(group, rowspan=sum(1 for r in body_rows if r[1] == group))
+        rows.append(lead + _cell(label, width=160) + vals(key))
+    if single_other:
+        rows.append(_cell("（六）其他处理", colspan=2) + vals("other_handling"))
+    rows.append(_cell("（七）总计", colspan=2) + vals("total_processed"))
+    rows.append(_cell("四、结转下年度继续办理", colspan=3, width=200) + vals("carried_forward"))
+    return _table(rows)
+
+
+def review_table(truth: dict) -> str:
+    rl = truth.get("review_litigation", {})
+    rows = [
+        _cell("行政复议", colspan=5) + _cell("行政诉讼", colspan=10),
+        "".join(_cell(label, rowspan=2) for label in REVIEW_LABELS)
+        + _cell("未经复议直接起诉", colspan=5) + _cell("复议后起诉", colspan=5),
+        "".join(_cell(label) for label in REVIEW_LABELS) * 2,
+        "".join(_cell(rl.get(g, {}).get(c)) for g in ("review", "litigation_direct", "litigation_after_review")
+                for c in REVIEW_KEYS),
+    ]
+    return _table(rows)
+
+
+_TABLE_LINE = re.compile(r"\t|^\s*\|")
+_HEADER_LINE = re.compile(r"^(标题|发布时间|文号|发布机构|栏目|原文链接|本地目录|页面链接).*[:：]|^=+")
+
+
+def _narrative(text: str) -> tuple[list[str], list[str]]:
+    """(paragraphs before section 二, paragraphs from section 五 on), tables dropped."""
+    lines = [ln.strip().lstrip("#").strip() for ln in text.splitlines()]
+    lines = [ln for ln in lines if ln and not _TABLE_LINE.search(ln) and not _HEADER_LINE.match(ln)]
+    joined = "\n".join(lines)
+    start = re.search(r"二\s*[、.]\s*主动公开", joined)
+    end = re.search(r"五\s*[、.]\s*(存在|政府信息公开工作存在)", joined)
+    head = joined[: start.start()] if start else joined
+    tail = joined[end.start():] if end else ""
+    split = lambda s: [p for p in re.split(r"\n|(?<=。)\s+(?=[一二三四五六七八九十（(])", s) if p.strip()]  # noqa: E731
+    return split(head), split(tail)
+
+
+def _para(text: str) -> str:
+    bold = re.match(r"^[一二三四五六七八九十]+、", text)
+    style = "text-indent:32.0pt;mso-char-indent-count:2.0;line-height:28.0pt"
+    inner = html.escape(text)
+    if bold:
+        inner = f"<b>{inner}</b>"
+    return (f'<p class="MsoNormal" style="{style}"><span style="font-size:16.0pt;font-family:仿宋_GB2312;'
+            f'mso-hansi-font-family:宋体">{inner}</span></p>')
+
+
+def article_html(source: Source) -> str:
+    """The report body as a CMS editor would store it after a Word paste."""
+    head, tail = _narrative(source.text or "")
+    parts = [_para(p) for p in head]
+    parts.append(_para("二、主动公开政府信息情况"))
+    parts.append(active_disclosure_table(source.truth))
+    parts.append(_para("三、收到和处理政府信息公开申请情况"))
+    parts.append(applications_table(source.truth))
+    parts.append(_para("四、政府信息公开行政复议、行政诉讼情况"))
+    parts.append(review_table(source.truth))
+    parts.extend(_para(p) for p in tail)
+    return '<div class="TRS_Editor"><div class="Section0">' + "\n".join(parts) + "</div></div>"

@@ -1,0 +1,121 @@
+"""Document -> ParsedReport: the format-neutral half of every parser.
+
+    rows (parsers/rows.py) -> sections (parsers/sections.py) -> the three tables
+    (parsers/tables.py) -> metadata (parsers/metadata.py) -> checks (parsers/checks.py)
+
+Assembly never looks at bytes and never changes a number to make totals agree.
+"""
+from __future__ import annotations
+
+from . import metadata, tables
+from .checks import run_checks
+from .model import Document, ParsedReport
+from .rows import Row, flatten
+from .sections import split_sections
+
+MIN_APP_ROWS = 12  # below this, row mode is judged to have missed the table
+
+
+def _rows_between(rows: list[Row], start: int, end: int) -> list[Row]:
+    return [r for r in rows if start <= r.offset < end]
+
+
+def _region(heads: dict[str, tuple[int, int]], key: str, default: tuple[int, int]) -> tuple[int, int]:
+    return heads.get(key, default)
+
+
+def _template_by_year(year: int | None) -> str | None:
+    if year is None:
+        return None
+    if year >= 2021:
+        return "2021"
+    if year >= 2019:
+        return "2019"
+    return "pre2019"
+
+
+def assemble(doc: Document, *, source: str) -> ParsedReport:
+    from . import PARSER_VERSION
+
+    rows, text = flatten(doc)
+    rep = ParsedReport(source=source, source_format=doc.source_format, parser_version=PARSER_VERSION)
+    rep.warnings.extend(doc.warnings)
+    heads = split_sections(text)
+    n = len(text)
+    lines = [r.cells[0] if r.paragraph else " ".join(c for c in r.cells if c) for r in rows]
+    rep.title = metadata.find_title(lines, doc.title_hint)
+    rep.year = metadata.find_year(text, rep.title)
+    rep.agency = metadata.find_agency(rep.title, text)
+    for key, (s, e) in heads.items():
+        rep.sections[key] = text[s:e].strip()
+
+    by_year = _template_by_year(rep.year)
+    if by_year == "pre2019":
+        rep.template = "pre2019"
+        rep.status = "ok" if rep.sections else "partial"
+        if doc.needs_ocr and not rep.sections:
+            rep.status = "needs_ocr"
+        return rep
+
+    # ---- regions
+    app_region = _region(heads, "applications", (0, n))
+    act_default_end = heads["applications"][0] if "applications" in heads else n
+    act_region = _region(heads, "active_disclosure", (0, act_default_end))
+    if "review_litigation" in heads:
+        rev_region = heads["review_litigation"]
+    else:
+        idx = text.find("尚未审结")
+        if idx < 0:
+            idx = text.find("尚未 审结")
+        after = [s for s, _ in heads.values() if s > idx] if idx >= 0 else []
+        rev_region = (max(0, text.rfind("\n", 0, idx)), min(after) if after else n) if idx >= 0 else (n, n)
+
+    default_template = tables.detect_template(text[act_region[0]:act_region[1]]) \
+        or tables.detect_template(text) or by_year
+
+    # ---- section 二
+    act = tables.extract_active_rows(_rows_between(rows, *act_region), default_template)
+    if act.found < 4:
+        overview = text[heads["overview"][0]:heads["overview"][1]] if "overview" in heads else text[:act_region[0]]
+        hints = tables.narrative_hints(overview + "\n" + text[act_region[0]:act_region[1]])
+        st = tables.extract_active_stream(text[act_region[0]:act_region[1]], default_template, hints)
+        if st.found > act.found:
+            act = st
+    # ---- section 三
+    app = tables.extract_applications_rows(_rows_between(rows, *app_region))
+    if app.found < MIN_APP_ROWS:
+        st = tables.extract_applications_stream(text[app_region[0]:app_region[1]])
+        if st.found > app.found:
+            app = st
+    # ---- section 四
+    rev = tables.extract_review_rows(_rows_between(rows, *rev_region))
+    if rev.found == 0:
+        st = tables.extract_review_stream(text[rev_region[0]:rev_region[1]])
+        if st.found > rev.found or (st.cells and not rev.cells):
+            rev = st
+
+    rep.active_disclosure = act.cells
+    rep.applications = app.cells
+    rep.review_litigation = rev.cells
+    rep.warnings.extend(act.warnings + app.warnings + rev.warnings)
+    if act.template:
+        rep.templates["active_disclosure"] = act.template
+    if app.template:
+        rep.templates["applications"] = app.template
+    rep.template = act.template or app.template or default_template if (act.cells or app.cells) else None
+    if rep.template and app.template and act.template and app.template != act.template:
+        rep.warnings.append(f"template: section 二 follows {act.template}, section 三 follows {app.template}")
+
+    rep.checks = run_checks(rep.applications, rep.review_litigation)
+    got = [bool(act.cells), app.found >= 20, rev.found > 0 or bool(rev.cells)]
+    if all(got):
+        rep.status = "ok"
+    elif any(got):
+        rep.status = "partial"
+    elif doc.needs_ocr:
+        rep.status = "needs_ocr"
+        rep.error = "no text layer to read the tables from; OCR needed"
+    else:
+        rep.status = "failed"
+        rep.error = "no State Council report tables found"
+    return rep

@@ -1,0 +1,256 @@
+"""HTML report pages -> Document.
+
+- charset: the HTTP Content-Type header (when given), then <meta charset> / http-equiv, then
+  gb18030; bytes that are valid UTF-8 are read as UTF-8 even when labelled GBK/GB2312 (a
+  common portal mislabel), and a declared charset that fails to decode falls back to gb18030;
+- content container: the smallest element holding the report's section headings (一 … 六)
+  and its tables, so navigation, footers and sidebars are left out;
+- tables -> grids honouring rowspan/colspan (header and data rows may span differently):
+  a merged cell's text is repeated in every position it covers, `origins` says which is real;
+  layout tables (tables holding tables) are walked through, not read as data;
+- Word-pasted markup: &nbsp;, nested <span>/<font> that split digits or labels, <br>/<p>
+  inside cells (kept as line breaks in the cell text; labels are compared without them).
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+
+from ..model import Document, Paragraph, Table
+from ..sections import find_headings
+from . import UnreadableDocument
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+_CT_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", re.I)
+_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "gb_2312-80": "gb18030", "x-gbk": "gb18030",
+            "cp936": "gb18030", "utf8": "utf-8", "unicode": "utf-8", "big5": "big5hkscs"}
+_BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article",
+          "blockquote", "pre", "center", "dd", "dt", "dl", "form", "header", "footer", "tr", "caption",
+          "body", "html", "main", "nav", "aside", "address", "hr", "figure"}
+_DROP = ("script", "style", "noscript", "iframe", "object", "embed", "select", "option", "button", "svg",
+         "head", "textarea")
+MAX_SPAN = 200
+
+
+def _norm_charset(name: str | None) -> str | None:
+    if not name:
+        return None
+    n = name.strip().lower()
+    n = _ALIASES.get(n, n)
+    try:
+        "".encode(n)
+    except LookupError:
+        return None
+    return n
+
+
+def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """(text, charset used)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace"), "utf-16"
+    declared: list[str] = []
+    if content_type:
+        m = _CT_CHARSET.search(content_type)
+        if m and _norm_charset(m.group(1)):
+            declared.append(_norm_charset(m.group(1)))  # type: ignore[arg-type]
+    m = _META_CHARSET.search(data[:4096])
+    if m and _norm_charset(m.group(1).decode("ascii", "ignore")):
+        declared.append(_norm_charset(m.group(1).decode("ascii", "ignore")))  # type: ignore[arg-type]
+    # valid UTF-8 with multibyte sequences is UTF-8 whatever the label says
+    try:
+        text = data.decode("utf-8")
+        if any(b > 0x7F for b in data):
+            return text, "utf-8"
+    except UnicodeDecodeError:
+        pass
+    for cs in declared:
+        if cs == "utf-8":
+            continue
+        try:
+            return data.decode(cs), cs
+        except (UnicodeDecodeError, LookupError):
+            continue
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError:
+        return data.decode(declared[0] if declared else "gb18030", errors="replace"), (declared[0] if declared else "gb18030")
+
+
+def _cell_text(el: Tag) -> str:
+    parts: list[str] = []
+
+    def walk(node: Any) -> None:
+        for ch in node.children:
+            if isinstance(ch, Comment):
+                continue
+            if isinstance(ch, NavigableString):
+                parts.append(str(ch))
+            elif isinstance(ch, Tag):
+                if ch.name in _DROP:
+                    continue
+                if ch.name == "br":
+                    parts.append("\n")
+                    continue
+                block = ch.name in ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6")
+                if block:
+                    parts.append("\n")
+                walk(ch)
+                if block:
+                    parts.append("\n")
+
+    walk(el)
+    text = "".join(parts).replace("\u00a0", " ").replace("&nbsp;", " ")
+    lines = [re.sub(r"[ \t\r\f\v\u3000]+", " ", ln).strip() for ln in text.split("\n")]
+    return "\n".join(ln for ln in lines if ln)
+
+
+def _span(el: Tag, name: str) -> int:
+    try:
+        v = int(re.sub(r"[^\d]", "", str(el.get(name, "1")) or "1") or 1)
+    except ValueError:
+        v = 1
+    return max(1, min(v, MAX_SPAN))
+
+
+def _own_rows(table: Tag) -> list[Tag]:
+    rows = []
+    for tr in table.find_all("tr"):
+        if tr.find_parent("table") is table:
+            rows.append(tr)
+    return rows
+
+
+def table_grid(table: Tag) -> Table | None:
+    """A <table> as a grid; rowspan/colspan are expanded, origins kept."""
+    trs = _own_rows(table)
+    grid: dict[tuple[int, int], tuple[str, tuple[int, int]]] = {}
+    width = 0
+    for r, tr in enumerate(trs):
+        c = 0
+        for td in tr.find_all(["td", "th"], recursive=False):
+            while (r, c) in grid:
+                c += 1
+            rs, cs = _span(td, "rowspan"), _span(td, "colspan")
+            rs = min(rs, len(trs) - r)
+            text = _cell_text(td)
+            for dr in range(rs):
+                for dc in range(cs):
+                    grid[(r + dr, c + dc)] = (text, (r, c))
+            c += cs
+            width = max(width, c)
+    if not trs or width == 0:
+        return None
+    rows: list[list[str]] = []
+    origins: list[list[tuple[int, int]]] = []
+    for r in range(len(trs)):
+        row, orow = [], []
+        for c in range(width):
+            text, origin = grid.get((r, c), ("", (r, c)))
+            row.append(text)
+            orow.append(origin)
+        rows.append(row)
+        origins.append(orow)
+    return Table(rows=rows, origins=origins)
+
+
+def _find_container(soup: BeautifulSoup) -> Tag:
+    """The deepest element that holds most of the section headings (and the tables)."""
+    body = soup.body or soup
+    best: Tag = body  # type: ignore[assignment]
+    best_count = len(find_headings(body.get_text(" ")))
+    if best_count < 2:
+        return best
+    node = best
+    while True:
+        nxt = None
+        for ch in node.find_all(True, recursive=False):
+            if ch.name in _DROP:
+                continue
+            cnt = len(find_headings(ch.get_text(" ")))
+            if cnt >= best_count:
+                nxt = ch
+                break
+        if nxt is None:
+            return node
+        node = nxt
+
+
+def _walk(node: Tag, blocks: list[Paragraph | Table], buf: list[str]) -> None:
+    def flush() -> None:
+        text = "".join(buf)
+        buf.clear()
+        for line in text.split("\n"):
+            line = re.sub(r"[ \t\r\f\v\u00a0\u3000]+", " ", line).strip()
+            if line:
+                blocks.append(Paragraph(line))
+
+    for ch in node.children:
+        if isinstance(ch, Comment):
+            continue
+        if isinstance(ch, NavigableString):
+            buf.append(re.sub(r"[\r\n]+", " ", str(ch)))
+            continue
+        if not isinstance(ch, Tag) or ch.name in _DROP:
+            continue
+        if ch.name == "br":
+            buf.append("\n")
+            continue
+        if ch.name == "table":
+            flush()
+            if ch.find("table"):  # layout table: walk its cells as content
+                for td in ch.find_all(["td", "th"]):
+                    if td.find_parent("table") is ch:
+                        _walk(td, blocks, buf)
+                        flush()
+                continue
+            t = table_grid(ch)
+            if t is not None:
+                blocks.append(t)
+            continue
+        block = ch.name in _BLOCK or ch.name in ("td", "th")
+        if block:
+            flush()
+        _walk(ch, blocks, buf)
+        if block:
+            flush()
+    if node.name in _BLOCK:
+        flush()
+
+
+def read(data: bytes, *, ocr: bool = True, markdown: bool = False, content_type: str | None = None) -> Document:
+    if not data or not data.strip():
+        raise UnreadableDocument("empty HTML document")
+    text, charset = decode_html(data, content_type)
+    soup = BeautifulSoup(text, "lxml")
+    for el in soup.find_all(_DROP):
+        if el.name != "head":
+            el.decompose()
+    title_hint = None
+    for name in ("ArticleTitle", "articletitle", "title", "Title"):
+        m = soup.find("meta", attrs={"name": name})
+        if m and m.get("content"):
+            title_hint = str(m["content"]).strip()
+            break
+    if not title_hint and soup.title and soup.title.string:
+        title_hint = soup.title.string.strip()
+    meta: dict[str, Any] = {"charset": charset}
+    for name in ("PubDate", "pubdate", "firstpublishedtime"):
+        m = soup.find("meta", attrs={"name": name})
+        if m and m.get("content"):
+            meta["published"] = str(m["content"]).strip()
+            break
+    if soup.head:
+        soup.head.decompose()
+    container = _find_container(soup)
+    blocks: list[Paragraph | Table] = []
+    buf: list[str] = []
+    _walk(container, blocks, buf)
+    if buf:
+        blocks.extend(Paragraph(x.strip()) for x in "".join(buf).split("\n") if x.strip())
+    if not blocks:
+        raise UnreadableDocument("HTML page without text")
+    return Document(blocks=blocks, source_format="html", title_hint=title_hint, meta=meta)

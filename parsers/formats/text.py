@@ -1,0 +1,117 @@
+"""Plain text and markdown -> Document.
+
+Lines become table rows when they look tabular:
+- tab-separated cells (text extractions of Word/HTML tables);
+- pipe tables (`| a | b |`, markdown), separator lines `|---|` dropped;
+- whitespace-aligned columns (pdftotext -layout): cells split at runs of 2+ spaces, and
+  space-separated numbers split into cells.
+Everything else is a paragraph (markdown heading marks removed). Consecutive tabular lines
+form one Table; blank lines between them do not end it. Text tables carry no `origins`:
+their column positions are not reliable (rows are shifted, cells are missing).
+"""
+from __future__ import annotations
+
+import re
+
+from ..model import Document, Paragraph, Table
+from . import UnreadableDocument
+
+_PIPE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_GAP = re.compile(r"[ \u3000\u00a0]{2,}")
+_NUM_TOKENS = re.compile(r"^(?P<head>.*?\S)?\s*(?P<nums>(?:(?<=\s)|^)[-+]?\d[\d.,]*(?:\s+[-+]?\d[\d.,]*)*)\s*$")
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
+_MD_EMPH = re.compile(r"(\*\*|__)(.+?)\1")
+
+
+def decode(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        return data.decode("utf-8", errors="replace")
+
+
+def _pipe_cells(line: str) -> list[str]:
+    s = line.strip()
+    if s.startswith("|"):
+        s = s[1:]
+    if s.endswith("|"):
+        s = s[:-1]
+    return [c.strip() for c in s.split("|")]
+
+
+def _aligned_cells(line: str) -> list[str] | None:
+    """Cells of a whitespace-aligned line, or None when the line is running text."""
+    s = line.strip()
+    if not s or len(s) > 400:
+        return None
+    parts = [p for p in _GAP.split(s) if p]
+    cells: list[str] = []
+    for p in parts:
+        toks = p.split()
+        if len(toks) > 1 and all(re.fullmatch(r"[-+]?\d[\d.,]*", t) for t in toks):
+            cells.extend(toks)
+            continue
+        m = re.fullmatch(r"(.*?[^\d\s.,+-])\s+((?:[-+]?\d[\d.,]*\s*)+)", p)
+        if m and len(m.group(1)) <= 60:
+            cells.append(m.group(1))
+            cells.extend(m.group(2).split())
+            continue
+        cells.append(p)
+    if len(cells) < 2:
+        return None
+    # running text with a double space is not a table row: require a number cell or short cells
+    if not any(re.fullmatch(r"[-+]?\d[\d.,]*", c) for c in cells) and max(len(c) for c in cells) > 40:
+        return None
+    return cells
+
+
+def read(data: bytes, *, ocr: bool = True, markdown: bool = False) -> Document:
+    if not data or not data.strip():
+        raise UnreadableDocument("empty text file")
+    text = decode(data).replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    blocks: list[Paragraph | Table] = []
+    table: list[list[str]] = []
+
+    def flush() -> None:
+        nonlocal table
+        if table:
+            blocks.append(Table(rows=table))
+            table = []
+
+    blank_run = 0
+    for raw in text.split("\n"):
+        line = raw.rstrip(" \u3000\r")
+        if not line.strip():
+            blank_run += 1
+            if blank_run > 3:
+                flush()
+            continue
+        blank_run = 0
+        stripped = line.strip()
+        if stripped.startswith("|") and stripped.count("|") >= 2:
+            if _PIPE_SEP.match(stripped):
+                continue
+            table.append(_pipe_cells(stripped))
+            continue
+        if "\t" in line:
+            table.append([c.strip() for c in line.split("\t")])
+            continue
+        cells = _aligned_cells(line)
+        if cells is not None:
+            table.append(cells)
+            continue
+        flush()
+        if markdown or _MD_HEADING.match(line):
+            line = _MD_HEADING.sub("", line)
+            line = _MD_EMPH.sub(r"\2", line)
+        blocks.append(Paragraph(line.strip()))
+    flush()
+    return Document(blocks=blocks, source_format="markdown" if markdown else "text")

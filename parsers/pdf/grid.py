@@ -1,0 +1,129 @@
+"""Ruled tables: a frame of rules -> atomic grid -> merged cells (union-find) -> cell texts."""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+from .lines import cell_text
+from .page import Char
+from .rules import SNAP, Frame, cluster_positions, covered
+
+MIN_TRACK = 3.5  # points: an empty row/column thinner than this is a double rule, not a track
+
+
+@dataclass
+class GridTable:
+    """A ruled table on one page. `cells[r][c]` is the text of the merged cell covering (r, c);
+    `region[r][c]` identifies that merged cell (same id = same cell)."""
+    page: int
+    xs: list[float]
+    ys: list[float]
+    cells: list[list[str]]
+    region: list[list[int]]
+    numeric_rows: set[int] = field(default_factory=set)
+
+    @property
+    def x0(self) -> float:
+        return self.xs[0]
+
+    @property
+    def x1(self) -> float:
+        return self.xs[-1]
+
+    @property
+    def top(self) -> float:
+        return self.ys[0]
+
+    @property
+    def bottom(self) -> float:
+        return self.ys[-1]
+
+    def origins(self) -> list[list[tuple[int, int]]]:
+        first: dict[int, tuple[int, int]] = {}
+        out = []
+        for r, row in enumerate(self.region):
+            orow = []
+            for c, rid in enumerate(row):
+                if rid not in first:
+                    first[rid] = (r, c)
+                orow.append(first[rid])
+            out.append(orow)
+        return out
+
+
+def _with_extremes(positions: list[float], ends: list[float]) -> list[float]:
+    """Add the outermost rule ends as grid lines when no rule lies there (open table sides,
+    the rule-less top of a table continued after a page break)."""
+    pos = list(positions)
+    if ends:
+        lo, hi = min(ends), max(ends)
+        if not pos or lo < pos[0] - SNAP * 2:
+            pos.insert(0, lo)
+        if hi > pos[-1] + SNAP * 2:
+            pos.append(hi)
+    return pos
+
+
+def build_table(frame: Frame, chars: list[Char], page: int,
+                skip: set[int] | frozenset = frozenset()) -> tuple[GridTable | None, set[int]]:
+    """Grid of one frame; returns the table (None if it is not a real table) and the indices
+    of the characters it consumed."""
+    xs = _with_extremes(cluster_positions([s.pos for s in frame.v]), [x for s in frame.h for x in (s.a, s.b)])
+    ys = _with_extremes(cluster_positions([s.pos for s in frame.h]), [y for s in frame.v for y in (s.a, s.b)])
+    R, C = len(ys) - 1, len(xs) - 1
+    if R < 1 or C < 1:
+        return None, set()
+    # characters into atomic cells by centre
+    atoms: dict[tuple[int, int], list[Char]] = {}
+    used: set[int] = set()
+    x_lo, x_hi, y_lo, y_hi = xs[0], xs[-1], ys[0], ys[-1]
+    for i, ch in enumerate(chars):
+        if i in skip:
+            continue
+        cx, cy = ch.cx, ch.cy
+        if not (x_lo < cx < x_hi and y_lo < cy < y_hi):
+            continue
+        c = bisect.bisect_right(xs, cx) - 1
+        r = bisect.bisect_right(ys, cy) - 1
+        atoms.setdefault((r, c), []).append(ch)
+        used.add(i)
+    # merge atomic cells not separated by a rule
+    parent = list(range(R * C))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(a: int, b: int) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    for r in range(R):
+        for c in range(C - 1):
+            if not covered(frame.v, xs[c + 1], ys[r], ys[r + 1]):
+                union(r * C + c, r * C + c + 1)
+    for r in range(R - 1):
+        for c in range(C):
+            if not covered(frame.h, ys[r + 1], xs[c], xs[c + 1]):
+                union(r * C + c, (r + 1) * C + c)
+    # drop thin empty tracks (double rules)
+    occupied_r = {r for (r, _c) in atoms}
+    occupied_c = {c for (_r, c) in atoms}
+    keep_r = [r for r in range(R) if ys[r + 1] - ys[r] >= MIN_TRACK or r in occupied_r]
+    keep_c = [c for c in range(C) if xs[c + 1] - xs[c] >= MIN_TRACK or c in occupied_c]
+    if not keep_r or not keep_c:
+        return None, set()
+    region_chars: dict[int, list[Char]] = {}
+    for (r, c), chs in atoms.items():
+        region_chars.setdefault(find(r * C + c), []).extend(chs)
+    texts = {rid: cell_text(chs) for rid, chs in region_chars.items()}
+    region = [[find(r * C + c) for c in keep_c] for r in keep_r]
+    cells = [[texts.get(rid, "") for rid in row] for row in region]
+    if len({rid for row in region for rid in row}) < 2:
+        return None, set()  # a box around text, not a table
+    new_xs = [xs[c] for c in keep_c] + [xs[keep_c[-1] + 1]]
+    new_ys = [ys[r] for r in keep_r] + [ys[keep_r[-1] + 1]]
+    return GridTable(page, new_xs, new_ys, cells, region), used

@@ -1,0 +1,62 @@
+"""One page -> ruled tables plus text lines outside them, in reading order."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .grid import GridTable, build_table
+from .lines import Line, group_lines, line_text, split_chunks
+from .page import PageContent
+from .rules import frames, normalize
+
+_PAGE_NO = re.compile(r"^[\s\-—–_·•.]*(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*/\s*\d{1,4}|\s*共\s*\d{1,4}\s*页)?[\s\-—–_·•.]*$"
+                      r"|^[\s\-—–]*[-—–]\s*[ivxlcIVXLC\d]{1,6}\s*[-—–][\s\-—–]*$")
+
+
+@dataclass
+class TextLine:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    chunks: list[tuple[float, float, str]]  # (x0, x1, text) pieces separated by wide gaps
+
+
+@dataclass
+class PageLayout:
+    number: int
+    width: float
+    height: float
+    items: list[GridTable | TextLine]  # reading order (top to bottom)
+
+
+def page_layout(pc: PageContent) -> PageLayout:
+    segs = normalize(pc.segs)
+    tables: list[GridTable] = []
+    used: set[int] = set()
+    for fr in frames(segs):
+        t, u = build_table(fr, pc.chars, pc.number, used)
+        if t is None:
+            continue
+        used |= u
+        tables.append(t)
+    free = [c for i, c in enumerate(pc.chars) if i not in used]
+    lines = [_text_line(ln) for ln in group_lines(free)]
+    lines = [ln for ln in lines if ln.text.strip() and not _is_page_furniture(ln, pc)]
+    items: list[GridTable | TextLine] = [*tables, *lines]
+    items.sort(key=lambda it: (it.top, it.x0))
+    return PageLayout(pc.number, pc.width, pc.height, items)
+
+
+def _text_line(ln: Line) -> TextLine:
+    chunks = [(ch[0].x0, max(c.x1 for c in ch), line_text(Line(ch, ln.top, ln.bottom))) for ch in split_chunks(ln)]
+    text = " ".join(t for _, _, t in chunks) if len(chunks) > 1 else (chunks[0][2] if chunks else "")
+    return TextLine(text, ln.x0, ln.x1, ln.top, ln.bottom, ln.size, chunks)
+
+
+def _is_page_furniture(ln: TextLine, pc: PageContent) -> bool:
+    """Page numbers in the top or bottom margin ('-3-', '第 3 页', '3 / 6')."""
+    in_margin = ln.top > pc.height * 0.85 or ln.bottom < pc.height * 0.12
+    return in_margin and bool(_PAGE_NO.match(ln.text))

@@ -1,0 +1,108 @@
+"""Characters -> text lines -> strings, for table cells and running text."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .page import Char
+
+_ASCII_WORD = re.compile(r"[A-Za-z0-9%.,:/()\-+]")
+
+
+@dataclass
+class Line:
+    chars: list[Char] = field(default_factory=list)
+    top: float = 0.0
+    bottom: float = 0.0
+
+    @property
+    def x0(self) -> float:
+        return self.chars[0].x0
+
+    @property
+    def x1(self) -> float:
+        return max(c.x1 for c in self.chars)
+
+    @property
+    def size(self) -> float:
+        sizes = sorted(c.size for c in self.chars)
+        return sizes[len(sizes) // 2]
+
+    @property
+    def cy(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+def group_lines(chars: list[Char]) -> list[Line]:
+    """Cluster characters into lines by vertical centre; each line sorted left to right."""
+    if not chars:
+        return []
+    lines: list[Line] = []
+    for ch in sorted(chars, key=lambda c: (c.cy, c.x0)):
+        cy = ch.cy
+        if lines:
+            ln = lines[-1]
+            h = min(ln.bottom - ln.top, ch.bottom - ch.top)
+            if abs(cy - ln.cy) <= max(1.0, 0.45 * h) or (ln.top <= cy <= ln.bottom and abs(cy - ln.cy) <= 0.6 * h):
+                ln.chars.append(ch)
+                ln.top = min(ln.top, ch.top)
+                ln.bottom = max(ln.bottom, ch.bottom)
+                continue
+        lines.append(Line([ch], ch.top, ch.bottom))
+    for ln in lines:
+        ln.chars.sort(key=lambda c: c.x0)
+        _dedupe_overprint(ln)
+    return lines
+
+
+def _dedupe_overprint(ln: Line) -> None:
+    """Drop glyphs drawn twice at the same place (fake bold)."""
+    out: list[Char] = []
+    for c in ln.chars:
+        if out and out[-1].text == c.text and abs(out[-1].x0 - c.x0) < 0.3 * c.size and abs(out[-1].top - c.top) < 0.3 * c.size:
+            continue
+        out.append(c)
+    ln.chars = out
+
+
+def line_text(ln: Line, *, space_ratio: float = 0.3) -> str:
+    """Text of one line; a space only between ASCII word characters separated by a visible gap."""
+    out: list[str] = []
+    prev: Char | None = None
+    for c in ln.chars:
+        if prev is not None:
+            gap = c.x0 - prev.x1
+            if gap > space_ratio * max(c.size, prev.size) and _ASCII_WORD.match(prev.text[-1]) and _ASCII_WORD.match(c.text[0]):
+                out.append(" ")
+        out.append(c.text)
+        prev = c
+    return "".join(out)
+
+
+def join_lines(parts: list[str]) -> str:
+    """Join wrapped lines of one cell or paragraph: no separator in CJK text or a wrapped
+    number, a space between Latin words."""
+    out = ""
+    for p in parts:
+        p = p.strip()
+        if not p:
+            continue
+        if out and out[-1].isascii() and out[-1].isalpha() and p[0].isascii() and p[0].isalpha():
+            out += " "
+        out += p
+    return out
+
+
+def cell_text(chars: list[Char]) -> str:
+    return join_lines([line_text(ln) for ln in group_lines(chars)])
+
+
+def split_chunks(ln: Line, gap_ratio: float = 1.5) -> list[list[Char]]:
+    """Split a line where the horizontal gap exceeds `gap_ratio` × the font size."""
+    chunks: list[list[Char]] = []
+    for c in ln.chars:
+        if chunks and c.x0 - chunks[-1][-1].x1 <= gap_ratio * max(c.size, 1.0):
+            chunks[-1].append(c)
+        else:
+            chunks.append([c])
+    return chunks

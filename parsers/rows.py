@@ -1,0 +1,94 @@
+"""A Document as a flat list of rows with character offsets into its linear text.
+
+Every block becomes rows: a table row is its cells; a paragraph line is a one-cell row. The
+linear text (rows joined by newlines, cells by tabs) is what section headings and the
+stream readers search; `Row.offset` ties a row to that text.
+
+Merged cells: in a grid with `origins`, a position covered by a merged cell is blanked (its
+text lives at the origin), so columns keep their positions. Without origins (text tables,
+grids from extractors that only repeat text), adjacent repeated label text is collapsed.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .labels import fold_chars
+from .model import Document, Paragraph
+from .numbers import classify
+
+_MULTI_NUM = re.compile(r"^\s*[-+]?\d[\d.,]*(?:[\s\u00a0\u3000]+[-+]?\d[\d.,]*)+\s*$")
+
+
+@dataclass
+class Row:
+    cells: list[str]
+    offset: int  # offset of this row's line in the linear text
+    grid: bool = False  # column positions are reliable (a grid with origins)
+    paragraph: bool = False
+    table: int | None = None  # index of the table block
+
+    @property
+    def kinds(self) -> list[str]:
+        k = getattr(self, "_kinds", None)
+        if k is None:
+            k = [classify(c) for c in self.cells]
+            self._kinds = k
+        return k
+
+
+def _expand_numbers(cells: list[str]) -> list[str]:
+    out: list[str] = []
+    for c in cells:
+        if _MULTI_NUM.match(c):
+            out.extend(re.split(r"[\s\u00a0\u3000]+", c.strip()))
+        else:
+            out.append(c)
+    return out
+
+
+def _collapse_repeats(cells: list[str]) -> list[str]:
+    out: list[str] = []
+    for c in cells:
+        if out and c.strip() and c == out[-1] and classify(c) == "text":
+            out.append("")
+        else:
+            out.append(c)
+    return out
+
+
+def flatten(doc: Document) -> tuple[list[Row], str]:
+    rows: list[Row] = []
+    lines: list[str] = []
+    offset = 0
+    for bi, block in enumerate(doc.blocks):
+        if isinstance(block, Paragraph):
+            for line in fold_chars(block.text or "").splitlines():
+                if not line.strip():
+                    continue
+                rows.append(Row([line], offset, paragraph=True))
+                lines.append(line)
+                offset += len(line) + 1
+            continue
+        origins = block.origins
+        grid = origins is not None
+        for r, cells in enumerate(block.rows):
+            texts = []
+            for c, txt in enumerate(cells):
+                txt = fold_chars(txt or "")
+                if grid:
+                    try:
+                        if tuple(origins[r][c]) != (r, c):  # type: ignore[index]
+                            txt = ""
+                    except (IndexError, TypeError):
+                        pass
+                texts.append(txt.replace("\n", " ").strip())
+            if not grid:
+                texts = _collapse_repeats(_expand_numbers(texts))
+            line = "\t".join(texts)
+            if not line.strip():
+                continue
+            rows.append(Row(texts, offset, grid=grid, table=bi))
+            lines.append(line)
+            offset += len(line) + 1
+    return rows, "\n".join(lines)

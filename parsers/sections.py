@@ -1,0 +1,90 @@
+"""Section headings 一 … 六 of a report, found in running text (also mid-line, as in text
+dumps of HTML pages where the whole report is one line).
+
+The heading texts come from parsers/spec.py (sections + variants); the patterns below add the
+flexibility real reports need: any whitespace between characters, 、/./， after the ordinal,
+optional words (的, 工作, 主要 …).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .labels import fold_chars
+
+_ORD = r"(?:^|(?<=[\s。；;:：>|\t]))[{o}]\s*[、.．,，]?\s*"
+
+
+def _spaced(body: str) -> str:
+    """Allow whitespace after every CJK character of a regex body (keeping `X?` optional)."""
+    return re.sub(r"([\u3400-\u9fff]\??)", r"\1\\s*", body)
+
+
+_BODIES = {
+    "overview": ("一", "总体情况|(?:工作)?概述|基本情况"),
+    "active_disclosure": ("二一", "主动公开政府信息(?:的)?情况|主动公开情况"),
+    "applications": ("三二", "收到和处理政府信息公开申请(?:的)?情况|依申请公开政府信息(?:的)?情况"),
+    "review_litigation": ("四三", "(?:因)?政府信息公开(?:工作)?(?:被申请)?行政(?:法)?复议(?:[、,]|和|及)?(?:提起)?行政诉讼(?:的)?情况"
+                                  "|政府信息公开(?:工作)?(?:被申请)?行政(?:法)?复议(?:[、,]|和|及)?(?:提起)?行政诉讼"),
+    "problems": ("五四", "(?:政府信息公开工作)?存在的?(?:主要)?问题(?:及|和)?(?:改进情况|改进措施|整改情况)?"),
+    "other_matters": ("六五", "其他需要报告的?事项"),
+}
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> dict[str, re.Pattern[str]]:
+    return {key: re.compile(_ORD.format(o=ords) + f"(?:{_spaced(body)})")
+            for key, (ords, body) in _BODIES.items()}
+
+
+SECTION_KEYS = tuple(_BODIES)
+
+
+@dataclass(frozen=True)
+class Heading:
+    key: str
+    start: int  # offset of the heading in the text
+    end: int
+
+
+def find_headings(text: str) -> list[Heading]:
+    """Headings in document order, each section key at most once and keys in their natural
+    order: the longest chain of matches with increasing offsets (earliest on ties), so a
+    stray match of one pattern cannot hide the real headings after it."""
+    pats = _patterns()
+    cands = [[(m.start(), m.end()) for m in pats[k].finditer(text)][:50] for k in SECTION_KEYS]
+    best: dict[tuple[int, int], list[Heading]] = {}
+
+    def chain(i: int, pos: int) -> list[Heading]:
+        if i == len(SECTION_KEYS):
+            return []
+        memo = best.get((i, pos))
+        if memo is not None:
+            return memo
+        result = chain(i + 1, pos)  # skip this key
+        for s, e in cands[i]:
+            if s >= pos:
+                with_it = [Heading(SECTION_KEYS[i], s, e)] + chain(i + 1, e)
+                if len(with_it) > len(result):
+                    result = with_it
+                break  # the earliest match after pos is the one to take
+        best[(i, pos)] = result
+        return result
+
+    return chain(0, 0)
+
+
+def split_sections(text: str) -> dict[str, tuple[int, int]]:
+    """Section key -> (start, end) character range in `text` (heading included)."""
+    heads = find_headings(text)
+    out: dict[str, tuple[int, int]] = {}
+    for i, h in enumerate(heads):
+        end = heads[i + 1].start if i + 1 < len(heads) else len(text)
+        out[h.key] = (h.start, end)
+    return out
+
+
+def fold(text: str) -> str:
+    """Character folding that keeps string length stable enough for offsets: NFKC per char."""
+    return "".join(fold_chars(ch)[:1] or ch for ch in text)

@@ -1,0 +1,593 @@
+"""Canonical cells of the three State Council tables, from rows (parsers/rows.py).
+
+Two readers per table:
+- row mode: a row's label cells are matched to a key (keymatch), the value cells after the
+  label are that row's values; labels wrapped over several lines or split by a page break
+  are joined from the text-only rows before a value row; grids use header column positions;
+- stream mode, for text where the cells of a row are run together (text dumps of HTML
+  pages): labels are found in the running text in template order and the digits between two
+  labels are that row's values.
+
+Digits run together without separators are split only when exactly one split satisfies the
+row and column totals; otherwise the cells are null and a warning says so. Nothing here ever
+changes a number to make totals agree.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import keymatch, spec
+from .labels import normalize_label
+from .numbers import Number, classify, is_digit_run, parse_value, split_digit_run
+from .rows import Row
+
+APPLICANT_KEYS = tuple(c.key for c in spec.applicant_columns())
+PART_KEYS = APPLICANT_KEYS[:-1]
+REVIEW_CELLS = spec.review_cell_order()
+RESULT_KEYS_COMMON = tuple(kl.key for kl in spec.template("2019").application_rows
+                           if kl.key not in ("new_received", "carried_over", "total_processed",
+                                             "carried_forward", "other_handling"))
+
+
+@dataclass
+class Extracted:
+    cells: dict[str, dict[str, Any]] = field(default_factory=dict)
+    template: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    found: int = 0  # rows/cells found, to compare row mode with stream mode
+
+
+# ------------------------------------------------------------------------- helpers
+
+def _value_span(row: Row) -> tuple[int, int, int] | None:
+    """(label_end, start, end): value cells row.cells[start:end] follow the last text cell
+    before the first value cell; None when the row has no value cell."""
+    kinds = row.kinds
+    first = next((i for i, k in enumerate(kinds) if k in ("number", "null")), None)
+    if first is None:
+        return None
+    last_text = max((i for i in range(first) if kinds[i] == "text"), default=-1)
+    end = next((i for i in range(first, len(kinds)) if kinds[i] == "text"), len(kinds))
+    return last_text, last_text + 1, end
+
+
+def _fit(seq: list[str], n: int, grid: bool) -> list[str]:
+    """Trim blanks at the ends of a row's value cells towards n cells."""
+    seq = list(seq)
+    while len(seq) > n and not seq[0].strip():
+        seq.pop(0)
+    while len(seq) > n and not seq[-1].strip():
+        seq.pop()
+    if not grid:
+        while seq and not seq[0].strip() and len([s for s in seq if s.strip()]) >= n:
+            seq.pop(0)
+    return seq
+
+
+def _digits_only(seq: list[str]) -> str | None:
+    filled = [s for s in seq if s.strip()]
+    if len(filled) == 1 and is_digit_run(filled[0]):
+        return re.sub(r"\D", "", filled[0])
+    return None
+
+
+def _text_of(row: Row, upto: int) -> list[str]:
+    return [c for c, k in zip(row.cells[:upto], row.kinds[:upto]) if k == "text"]
+
+
+# ------------------------------------------------------------------------- applications (三)
+
+@dataclass
+class _AppRow:
+    key: str
+    values: list[Number | None] | None  # None while ambiguous
+    candidates: list[list[int]] = field(default_factory=list)
+
+
+def _header_positions(rows: list[Row]) -> dict[str, int]:
+    """Applicant column key -> grid column, from the text-only rows of a grid header."""
+    pos: dict[str, int] = {}
+    for row in rows:
+        for i, c in enumerate(row.cells):
+            key = keymatch.match_applicant_column(c) if row.kinds[i] == "text" else None
+            if key and key not in pos:
+                pos[key] = i
+    return pos
+
+
+def _row_values_7(row: Row, span: tuple[int, int, int], header: dict[str, int]) -> tuple[list[str], bool]:
+    label_end, start, end = span
+    seq = row.cells[start:end]
+    if row.grid and len(header) == 7 and min(header.values()) > label_end:
+        absolute = [row.cells[header[k]] if header[k] < len(row.cells) else "" for k in APPLICANT_KEYS]
+        nums_abs = sum(1 for c in absolute if classify(c) in ("number", "null"))
+        nums_seq = sum(1 for c in seq if classify(c) in ("number", "null"))
+        if nums_abs >= nums_seq:
+            return absolute, True
+    return _fit(seq, 7, row.grid), False
+
+
+def _choose7(texts: list[str], warnings: list[str], key: str) -> list[Number | None] | list[list[int]]:
+    """Seven values from a row's value cells; a list of candidate splits for a digit run."""
+    digits = _digits_only(texts)
+    if digits is not None and len(texts) < 7 and len(digits) >= 7:
+        cands = list(split_digit_run(digits, 7, lambda c: sum(c[:6]) == c[6]))
+        return [cands] if cands else [[]]  # wrapped: a list of candidates
+    vals = [parse_value(t) for t in texts]
+    if len(vals) > 7:
+        windows = [vals[i:i + 7] for i in range(len(vals) - 6)]
+        good = [w for w in windows if None not in w and sum(w[:6]) == w[6]]
+        if len(good) >= 1 and all(g == good[0] for g in good):
+            choice = good[0]
+        else:
+            choice = vals[:7]
+        warnings.append(f"applications.{key}: {len(vals)} values in the row, kept {choice}")
+        return choice
+    if len(vals) < 7:
+        warnings.append(f"applications.{key}: only {len(vals)} values in the row; missing cells are null")
+        vals = vals + [None] * (7 - len(vals))
+    return vals
+
+
+def _app_row_order(template: str) -> list[str]:
+    return [kl.key for kl in spec.template(template).application_rows]
+
+
+def extract_applications_rows(rows: list[Row]) -> Extracted:
+    out = Extracted()
+    pending: list[str] = []
+    header_rows: list[Row] = []
+    header: dict[str, int] = {}
+    found: dict[str, _AppRow] = {}
+    blank: dict[str, bool] = {}  # labelled rows whose cells are all empty
+    last_key: str | None = None
+    for row in rows:
+        span = _value_span(row)
+        if span is None:
+            texts = [c for c, k in zip(row.cells, row.kinds) if k == "text"]
+            if row.grid and not found:
+                header_rows.append(row)
+                header = _header_positions(header_rows)
+            if texts:
+                pending.append("".join(texts))
+                pending = pending[-4:]
+                last = max(i for i, k in enumerate(row.kinds) if k == "text")
+                if len(row.cells) - last - 1 >= 7:
+                    bkey = keymatch.match_application_row(row.cells[last])
+                    if bkey and bkey not in found:
+                        blank[bkey] = True
+            continue
+        has_num = any(k == "number" for k in row.kinds)
+        label_end, start, end = span
+        labels = _text_of(row, start)
+        after_fee = last_key == "other_unpaid_fee"
+        key = None
+        if labels:
+            key = keymatch.match_application_row(labels[-1], after_unpaid_fee=after_fee) \
+                or keymatch.match_application_row("".join(labels), after_unpaid_fee=after_fee)
+            if key is None and has_num:
+                for k in range(1, len(pending) + 1):
+                    key = keymatch.match_application_row("".join(pending[-k:]) + "".join(labels),
+                                                         after_unpaid_fee=after_fee)
+                    if key:
+                        break
+        if key is None and pending and has_num:
+            for k in range(1, len(pending) + 1):
+                key = keymatch.match_application_row("".join(pending[-k:]), after_unpaid_fee=after_fee)
+                if key:
+                    break
+        if has_num or key:
+            pending = []
+        if key is None:
+            continue
+        if key in found:
+            out.warnings.append(f"applications.{key}: a second row with this label was ignored")
+            continue
+        texts, _ = _row_values_7(row, span, header)
+        vals = _choose7(texts, out.warnings, key)
+        if len(vals) == 1 and isinstance(vals[0], list):
+            found[key] = _AppRow(key, None, vals[0])  # type: ignore[arg-type]
+        else:
+            found[key] = _AppRow(key, vals)  # type: ignore[arg-type]
+        last_key = key
+    for bkey in blank:
+        if bkey not in found:
+            found[bkey] = _AppRow(bkey, [None] * 7)
+            out.warnings.append(f"applications.{bkey}: the row is blank in the source")
+    _finish_applications(found, out)
+    return out
+
+
+def _finish_applications(found: dict[str, _AppRow], out: Extracted) -> None:
+    _resolve_runs(found, out.warnings)
+    for key, ar in found.items():
+        vals = ar.values if ar.values is not None else [None] * 7
+        out.cells[key] = dict(zip(APPLICANT_KEYS, vals))
+    has21 = any(k in found for k in spec.OTHER_HANDLING_2021)
+    has19 = spec.OTHER_HANDLING_2019 in found
+    out.template = "2021" if has21 else ("2019" if has19 else None)
+    out.found = len(found)
+
+
+def _resolve_runs(found: dict[str, _AppRow], warnings: list[str]) -> None:
+    """Pick the one split of each run-together row that satisfies the column totals."""
+    amb = [k for k, r in found.items() if r.values is None]
+    if not amb:
+        return
+    for k in amb:
+        if len(found[k].candidates) == 1:
+            found[k].values = list(found[k].candidates[0])
+    amb = [k for k, r in found.items() if r.values is None and r.candidates]
+    if amb:
+        sizes = [len(found[k].candidates) for k in amb]
+        total = 1
+        for s in sizes:
+            total *= s
+        solutions = []
+        if total <= 200000:
+            for combo in itertools.product(*(found[k].candidates for k in amb)):
+                trial = {k: r.values for k, r in found.items() if r.values is not None}
+                trial.update(dict(zip(amb, combo)))
+                if _columns_consistent(trial):
+                    solutions.append(combo)
+                    if len(solutions) > 1:
+                        break
+        if len(solutions) == 1:
+            for k, vals in zip(amb, solutions[0]):
+                found[k].values = list(vals)
+    for k, r in found.items():
+        if r.values is None:
+            n = len(r.candidates)
+            warnings.append(f"applications.{k}: digits run together; {n} possible splits satisfy the "
+                            f"totals, so the cells are left null")
+
+
+def _columns_consistent(trial: dict[str, list]) -> bool:
+    """Column checks that hold for the trial values (unknown rows are skipped)."""
+    results = [k for k in trial if k in RESULT_KEYS_COMMON or k in spec.OTHER_HANDLING_2021
+               or k == spec.OTHER_HANDLING_2019]
+    tp = trial.get("total_processed")
+    for ci in range(7):
+        if tp is not None and results:
+            vals = [trial[k][ci] for k in results]
+            if None not in vals and tp[ci] is not None and sum(vals) != tp[ci]:
+                return False
+        nr, co, cf = trial.get("new_received"), trial.get("carried_over"), trial.get("carried_forward")
+        if nr and co and cf and tp:
+            v = (nr[ci], co[ci], cf[ci], tp[ci])
+            if None not in v and v[0] + v[1] != v[3] + v[2]:
+                return False
+    return True
+
+
+# ------------------------------------------------------------------------- stream mode
+
+_CHAR_MAP_CACHE: dict[str, str] = {}
+
+
+def stream_text(text: str) -> str:
+    """Per-character normalisation that keeps offsets: labels compare, whitespace stays."""
+    out = []
+    for ch in text:
+        m = _CHAR_MAP_CACHE.get(ch)
+        if m is None:
+            if ch.isspace():
+                m = " "
+            else:
+                n = normalize_label(ch)
+                m = (n[:1] if n else " ")
+                if m == '"':
+                    m = " "
+            _CHAR_MAP_CACHE[ch] = m
+        out.append(m)
+    return "".join(out)
+
+
+def _label_regex(raw_label: str, forms: tuple[str, ...]) -> re.Pattern[str]:
+    num = keymatch.numbering(keymatch.norm(raw_label))
+    num_re = r"\s*".join(re.escape(c) for c in num) if num else ""
+    alts = sorted({f for f in forms if f}, key=len, reverse=True)
+    body = "|".join(r"\s*".join(re.escape(c) for c in f) for f in alts)
+    return re.compile((f"(?:{num_re}\\s*)?" if num_re else "") + f"(?:{body})")
+
+
+_LEAD_NUM = re.compile(r"^[\s\d.,]*")
+
+
+def _stream_values(text: str, start: int, stop: int) -> list[str]:
+    chunk = _LEAD_NUM.match(text[start:stop])
+    return chunk.group(0).split() if chunk else []
+
+
+def extract_applications_stream(text: str) -> Extracted:
+    """Applications rows from running text (cells run together or space separated)."""
+    out = Extracted()
+    t = stream_text(text)
+    rows21 = {kl.key: kl for kl in spec.template("2021").application_rows}
+    rows19 = {kl.key: kl for kl in spec.template("2019").application_rows}
+    forms = {kf.key: kf.cores for kf in keymatch.application_forms()}
+    forms["other_other"] = ("其他",)
+    forms["total_processed"] = ("总计", "合计")
+    order = _app_row_order("2021")
+    hits: list[tuple[str, int, int]] = []
+    pos = 0
+    for key in order:
+        kl = rows21[key]
+        m = _label_regex(kl.label, forms[key]).search(t, pos)
+        if key == "other_no_correction" and not m:
+            m19 = _label_regex(rows19["other_handling"].label, forms["other_handling"]).search(t, pos)
+            if m19:
+                hits.append(("other_handling", m19.start(), m19.end()))
+                pos = m19.end()
+            continue
+        if key in ("other_unpaid_fee", "other_other") and any(h[0] == "other_handling" for h in hits):
+            continue
+        if m:
+            hits.append((key, m.start(), m.end()))
+            pos = m.end()
+    found: dict[str, _AppRow] = {}
+    for i, (key, s, e) in enumerate(hits):
+        stop = hits[i + 1][1] if i + 1 < len(hits) else len(t)
+        toks = _stream_values(t, e, stop)
+        if not toks:
+            continue
+        vals = _choose7(toks, out.warnings, key)
+        if len(vals) == 1 and isinstance(vals[0], list):
+            found[key] = _AppRow(key, None, vals[0])  # type: ignore[arg-type]
+        else:
+            found[key] = _AppRow(key, vals)  # type: ignore[arg-type]
+    _finish_applications(found, out)
+    return out
+
+
+# ------------------------------------------------------------------------- active disclosure (二)
+
+def detect_template(text: str) -> str | None:
+    """2019 or 2021 from the template markers anywhere in the text (normalised)."""
+    t = keymatch.norm(text)
+    score = {}
+    for name in spec.TEMPLATES:
+        score[name] = sum(1 for m in spec.template(name).detect_any_of if keymatch.norm(m) in t)
+    if score["2021"] > score["2019"]:
+        return "2021"
+    if score["2019"] > score["2021"]:
+        return "2019"
+    return None
+
+
+def _columns_for(table: str, template: str) -> list[str]:
+    for tb in spec.template(template).active_tables:
+        if tb.key == table:
+            return [c.key for c in tb.columns]
+    return []
+
+
+def _has_table(table: str, template: str) -> bool:
+    return any(tb.key == table for tb in spec.template(template).active_tables)
+
+
+def extract_active_rows(rows: list[Row], default_template: str | None) -> Extracted:
+    out = Extracted()
+    header: list[tuple[int, list[keymatch.ActiveColumn]]] = []
+    header_age = 99
+    tpl_votes: dict[str, int] = {}
+    blank_keys: set[str] = set()
+    for row in rows:
+        span = _value_span(row)
+        texts = [(i, c) for i, (c, k) in enumerate(zip(row.cells, row.kinds)) if k == "text"]
+        hdr = [(i, keymatch.match_active_columns(c)) for i, c in texts]
+        hdr = [(i, r) for i, r in hdr if r]
+        if hdr and span is None:
+            header, header_age = hdr, 0
+            continue
+        header_age += 1
+        blank_row = False
+        if span is None:
+            # a labelled row whose value cells are all empty: null cells (unless found later)
+            last = max((i for i, _ in texts), default=None)
+            if last is None or last == len(row.cells) - 1 or len(texts) > 1:
+                continue
+            span = (last, last + 1, len(row.cells))
+            blank_row = True
+        label_end, start, end = span
+        ar = None
+        for c in reversed(_text_of(row, start)):
+            ar = keymatch.match_active_row(c)
+            if ar:
+                break
+        if ar is None or (ar.key in out.cells and ar.key not in blank_keys):
+            continue
+        if blank_row:
+            blank_keys.add(ar.key)
+        else:
+            blank_keys.discard(ar.key)
+        seq = row.cells[start:end]
+        cols: list[str] = []
+        positions: list[int] = []
+        template = None
+        if header and header_age <= 4:
+            for i, readings in header:
+                rs = [r for r in readings if r.table == ar.table]
+                if default_template:
+                    rs = sorted(rs, key=lambda r: r.template != default_template)
+                if rs and rs[0].key not in cols:
+                    cols.append(rs[0].key)
+                    positions.append(i)
+                    template = template or rs[0].template
+        filled = [s for s in _fit(seq, 99, row.grid) if s.strip()]
+        if cols and len(cols) < len(filled) and template and \
+                len(_columns_for(ar.table, template)) == len(filled):
+            cols, positions = _columns_for(ar.table, template), []  # header split over lines
+        if not cols:
+            options = [t for t in ([default_template] if default_template else []) + list(spec.TEMPLATES)
+                       if t and _has_table(ar.table, t)]
+            template = next((t for t in options if len(_columns_for(ar.table, t)) == len(filled)), None) \
+                or (options[0] if options else None)
+            cols = _columns_for(ar.table, template) if template else []
+        if not cols:
+            continue
+        if template and not blank_row:
+            tpl_votes[template] = tpl_votes.get(template, 0) + 1
+        if row.grid and positions and len(positions) == len(cols) and min(positions) > label_end:
+            texts_v = [row.cells[p] if p < len(row.cells) else "" for p in positions]
+        else:
+            texts_v = _fit(seq, len(cols), row.grid)
+        extra = [x for x in texts_v[len(cols):] if x.strip()]
+        if extra and not all(x == texts_v[len(cols) - 1] for x in extra):
+            out.warnings.append(f"active_disclosure.{ar.key}: {len(texts_v)} values for {len(cols)} columns")
+        vals = [parse_value(x) for x in texts_v[:len(cols)]]
+        vals += [None] * (len(cols) - len(vals))
+        out.cells[ar.key] = dict(zip(cols, vals))
+    if tpl_votes:
+        out.template = max(tpl_votes, key=lambda k: tpl_votes[k])
+    out.found = len(out.cells)
+    return out
+
+
+_NARRATIVE_HINTS = {
+    # (row, column) -> regexes over the report's text whose group(1) states that cell
+    ("normative_documents", "in_force"): [r"现行有效的?(?:行政)?规范性文件(?:共|共计|合计)?(\d+)(?:件|个)",
+                                          r"(?:行政)?规范性文件现行有效(?:的)?(?:共|共计)?(\d+)(?:件|个)"],
+    ("normative_documents", "issued"): [r"制发的?(?:行政)?规范性文件(?:共|共计)?(\d+)(?:件|个)",
+                                        r"(?:行政)?规范性文件(?:本年度?)?制发(?:共|共计)?(\d+)(?:件|个)"],
+    ("normative_documents", "repealed"): [r"废止的?(?:行政)?规范性文件(?:共|共计)?(\d+)(?:件|个)"],
+}
+
+
+def narrative_hints(text: str) -> dict[tuple[str, str], int]:
+    t = re.sub(r"\s+", "", text)
+    hints: dict[tuple[str, str], int] = {}
+    for cell, pats in _NARRATIVE_HINTS.items():
+        for p in pats:
+            m = re.search(p, t)
+            if m:
+                hints[cell] = int(m.group(1))
+                break
+    return hints
+
+
+def extract_active_stream(text: str, default_template: str | None, hints: dict[tuple[str, str], int]) -> Extracted:
+    out = Extracted()
+    t = stream_text(text)
+    template = default_template or detect_template(text) or "2021"
+    hits: list[tuple[keymatch.ActiveRow, int, int]] = []
+    pos = 0
+    for ar in keymatch.active_rows():
+        if not _has_table(ar.table, template):
+            continue
+        m = _label_regex(ar.cores[0], ar.cores).search(t, pos)
+        if m:
+            hits.append((ar, m.start(), m.end()))
+            pos = m.end()
+    for i, (ar, s, e) in enumerate(hits):
+        stop = hits[i + 1][1] if i + 1 < len(hits) else len(t)
+        toks = _stream_values(t, e, stop)
+        cols = _columns_for(ar.table, template)
+        if not toks or not cols:
+            continue
+        if len(toks) == len(cols):
+            vals: list[Number | None] = [parse_value(x) for x in toks]
+        elif len(toks) == 1 and is_digit_run(toks[0]):
+            cands = list(split_digit_run(toks[0], len(cols)))
+            known = {c: hints[(ar.key, c)] for c in cols if (ar.key, c) in hints}
+            if known:
+                cands = [cd for cd in cands if all(cd[cols.index(c)] == v for c, v in known.items())]
+            if len(cands) == 1:
+                vals = list(cands[0])
+                if known:
+                    out.warnings.append(f"active_disclosure.{ar.key}: digits run together; split "
+                                        f"{vals} fixed by the figures stated in the report's text")
+            else:
+                out.warnings.append(f"active_disclosure.{ar.key}: digits {toks[0]!r} run together; "
+                                    f"{len(cands)} possible splits, cells left null")
+                vals = [None] * len(cols)
+        else:
+            out.warnings.append(f"active_disclosure.{ar.key}: {len(toks)} values for {len(cols)} columns")
+            vals = [parse_value(x) for x in toks[:len(cols)]] + [None] * max(0, len(cols) - len(toks))
+        out.cells[ar.key] = dict(zip(cols, vals))
+    out.template = template if out.cells else None
+    out.found = len(out.cells)
+    return out
+
+
+# ------------------------------------------------------------------------- review / litigation (四)
+
+def _review_from_flat(values: list[str], out: Extracted) -> None:
+    vals = list(values)
+    while len(vals) > 15 and not vals[0].strip():
+        vals.pop(0)
+    while len(vals) > 15 and not vals[-1].strip():
+        vals.pop()
+    digits = _digits_only(vals)
+    if digits is not None and len(vals) < 15 and len(digits) >= 15:
+        def ok(c: list[int]) -> bool:
+            return all(sum(c[g * 5:g * 5 + 4]) == c[g * 5 + 4] for g in range(3))
+        cands = list(split_digit_run(digits, 15, ok))
+        if len(cands) == 1:
+            parsed: list[Number | None] = list(cands[0])
+        else:
+            out.warnings.append(f"review_litigation: digits run together; {len(cands)} possible splits, cells left null")
+            parsed = [None] * 15
+    else:
+        if len(vals) > 15:
+            out.warnings.append(f"review_litigation: {len(vals)} values in the data row; the first 15 are kept")
+        if len(vals) < 15:
+            out.warnings.append(f"review_litigation: only {len(vals)} values found; missing cells are null")
+        parsed = [parse_value(v) for v in vals[:15]] + [None] * max(0, 15 - len(vals))
+    for (g, c), v in zip(REVIEW_CELLS, parsed):
+        out.cells.setdefault(g, {})[c] = v
+    out.found = sum(1 for v in parsed if v is not None)
+
+
+def extract_review_rows(rows: list[Row]) -> Extracted:
+    out = Extracted()
+    flat: list[str] = []
+    by_group: dict[str, list[str]] = {}
+    for row in rows:
+        span = _value_span(row)
+        if span is None or not any(k == "number" for k in row.kinds):
+            continue
+        label_end, start, end = span
+        labels = _text_of(row, start)
+        group = keymatch.match_review_group(labels[-1]) if labels else None
+        seq = row.cells[start:end]
+        if not row.grid:
+            seq = [s for s in seq]
+            while seq and not seq[0].strip():
+                seq.pop(0)
+            while seq and not seq[-1].strip():
+                seq.pop()
+        if group:
+            by_group[group] = _fit(seq, 5, row.grid)
+        elif row.paragraph:
+            continue
+        else:
+            flat.extend(seq)
+    if by_group and not flat:
+        for g in ("review", "litigation_direct", "litigation_after_review"):
+            vals = by_group.get(g, [])
+            for c, v in zip([c for gg, c in REVIEW_CELLS if gg == g], vals + [""] * 5):
+                out.cells.setdefault(g, {})[c] = parse_value(v)
+        out.found = sum(1 for g in out.cells.values() for v in g.values() if v is not None)
+        return out
+    if flat:
+        _review_from_flat(flat, out)
+    return out
+
+
+_REVIEW_HEADER_END = re.compile(r"(?:审\s*结|总\s*计)(?!.*(?:审\s*结|总\s*计))", re.S)
+
+
+def extract_review_stream(text: str) -> Extracted:
+    out = Extracted()
+    t = stream_text(text)
+    m = _REVIEW_HEADER_END.search(t)
+    if not m:
+        return out
+    toks = _stream_values(t, m.end(), len(t))
+    if toks:
+        _review_from_flat(toks, out)
+    return out

@@ -1,0 +1,73 @@
+"""The same report written as different kinds of text: tab-separated, whitespace-aligned,
+markdown pipe tables, and with each row's cells run together (as text dumps of HTML pages).
+Built from the HTML fixtures' grids, so both templates (2019 and 2021) are covered."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from parsers import parse_bytes
+from parsers.formats.html import read
+from parsers.model import Paragraph
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "html"
+NAMES = ["trs_2019_msonormal", "gkmlpt_2021_rowspan"]
+TABLES = ("active_disclosure", "applications", "review_litigation")
+
+
+def _doc_and_expected(name: str):
+    doc = read((FIXTURES / f"{name}.html").read_bytes())
+    exp = json.loads((FIXTURES / f"{name}.expected.json").read_text("utf-8"))
+    return doc, exp
+
+
+def _render(doc, sep: str, pipe: bool = False) -> str:
+    out = []
+    for b in doc.blocks:
+        if isinstance(b, Paragraph):
+            out.append(b.text)
+            continue
+        for r, row in enumerate(b.rows):
+            cells = [c if b.origins[r][i] == (r, i) else "" for i, c in enumerate(row)]
+            cells = [c.replace("\n", "") for c in cells]
+            out.append("| " + " | ".join(cells) + " |" if pipe else sep.join(cells))
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("form", ["tab", "markdown"])
+def test_tab_and_markdown_text(name: str, form: str) -> None:
+    doc, exp = _doc_and_expected(name)
+    text = _render(doc, "\t", pipe=form == "markdown")
+    rep = parse_bytes(text.encode("utf-8"), filename="r.md" if form == "markdown" else "r.txt").to_dict()
+    for t in TABLES:
+        assert rep[t] == exp[t], t
+    assert rep["template"] == exp["template"] and rep["year"] == exp["year"]
+
+
+def test_whitespace_aligned_text_2019() -> None:
+    doc, exp = _doc_and_expected("trs_2019_msonormal")
+    text = _render(doc, "    ")
+    rep = parse_bytes(text.encode("utf-8"), filename="r.txt").to_dict()
+    assert rep["applications"] == exp["applications"]
+    assert rep["review_litigation"] == exp["review_litigation"]
+    assert rep["active_disclosure"]["administrative_licensing"] == exp["active_disclosure"]["administrative_licensing"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_cells_run_together_are_split_only_when_unique(name: str) -> None:
+    doc, exp = _doc_and_expected(name)
+    text = _render(doc, "").replace("\n", " ")  # a whole page on one line, cells run together
+    rep = parse_bytes(text.encode("utf-8"), filename="r.txt").to_dict()
+    got_any = 0
+    for row, cols in exp["applications"].items():
+        got = rep["applications"].get(row)
+        assert got is not None, row
+        if all(v is None for v in got.values()):
+            assert any(row in w for w in rep["warnings"]), row
+        else:
+            assert got == cols, row
+            got_any += 1
+    assert got_any >= 15

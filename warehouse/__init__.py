@@ -1,0 +1,145 @@
+"""The ogi warehouse: one DuckDB file with stable, documented tables and views.
+
+Public API (stable; flows, commands and analysts' scripts use it):
+
+    con = open_warehouse(path, read_only=False)   # migrates + views + comments when writable; loads fts
+    load_report(con, report_dict, *, report_id, portal_id, page_url, document_url, sha256, loaded_at=None)
+    load_reports(con, items)                      # bulk: many reports in one transaction
+    record_document(con, *, url, sha256, http_status, content_type, bytes, fetched_at, error, ...)
+    load_portals(con, registry_csv_path)
+    record_run(con, run_id, started_at, finished_at, stats, *, status=None, flow=None, error=None)
+    record_portal_runs(con, run_id, {portal_id: {pages, reports_found, new, changed, failed, status}})
+    refresh_search(con)                           # (re)build the full-text index after loads
+    publish(build_path, public_path, con=None)    # atomic replace of the analysts' file
+    Warehouse(path)                               # the same as methods, plus context management
+
+Writers own exactly one read-write connection to a *build* file (DuckDB allows one writer
+process per file) and publish it; analysts open the *public* file with read_only=True.
+Tables, views and columns are described in the database itself (COMMENT ON …); see
+`ogi db describe` and docs/warehouse.md.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from . import dictionary, regions, views
+from .extensions import OFFLINE_CONFIG, load_extension
+from .load import (delete_report, load_portals, load_report, load_reports, record_document,
+                   record_portal_runs, record_run)
+from .migrator import current_version, migrate
+from .publish import Published, publish
+
+__all__ = [
+    "Warehouse", "open_warehouse", "load_report", "load_reports", "delete_report", "record_document",
+    "load_portals", "record_run", "record_portal_runs", "publish", "Published", "refresh_search",
+    "ensure_schema", "current_version",
+]
+
+_OBJECTS_KEY = "views_comments_sha"
+
+
+def _objects_fingerprint() -> str:
+    text = "\n;\n".join(views.view_sql() + dictionary.comment_sql())
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Bring a writable database up to date: migrations, regions, views and comments.
+
+    Views and comments are regenerated (in one transaction) only when their generated SQL
+    changed, so opening an up-to-date warehouse writes nothing."""
+    applied = migrate(con)
+    n_regions = regions.ensure_regions(con)
+    fp = _objects_fingerprint()
+    row = con.execute("SELECT value FROM warehouse_meta WHERE key = ?", [_OBJECTS_KEY]).fetchone()
+    rebuilt = False
+    if not row or row[0] != fp:
+        con.begin()
+        try:
+            views.create_views(con)
+            dictionary.apply_comments(con)
+            con.execute("DELETE FROM warehouse_meta WHERE key = ?", [_OBJECTS_KEY])
+            con.execute("INSERT INTO warehouse_meta VALUES (?, ?)", [_OBJECTS_KEY, fp])
+            con.commit()
+        except Exception:
+            con.rollback()
+            raise
+        rebuilt = True
+    return {"migrations_applied": applied, "regions_loaded": n_regions, "views_rebuilt": rebuilt}
+
+
+def open_warehouse(path: str | Path, read_only: bool = False, *, fts: bool = True) -> duckdb.DuckDBPyConnection:
+    """Open (creating when writable) a warehouse file with offline extension settings.
+
+    Writable: applies pending migrations, (re)loads regions, views and comments. Always loads
+    the fts extension from its wheel unless fts=False. Read-only requires an existing file."""
+    path = Path(path)
+    if read_only:
+        if not path.is_file():
+            raise FileNotFoundError(f"warehouse {path} does not exist")
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), read_only=read_only, config=dict(OFFLINE_CONFIG))
+    try:
+        con.execute("SET enable_progress_bar = false")
+        if fts:
+            load_extension(con, "fts")
+        if not read_only:
+            ensure_schema(con)
+    except Exception:
+        con.close()
+        raise
+    return con
+
+
+def refresh_search(con: duckdb.DuckDBPyConnection, **kwargs: Any) -> dict[str, int]:
+    """Segment new/changed section texts and rebuild the full-text index (see warehouse.fts)."""
+    from .fts import refresh_index
+
+    return refresh_index(con, **kwargs)
+
+
+class Warehouse:
+    """Object form of the API: `with Warehouse(path) as wh: wh.load_report(...)`."""
+
+    def __init__(self, path: str | Path, read_only: bool = False):
+        self.path = Path(path)
+        self.read_only = read_only
+        self.con = open_warehouse(self.path, read_only=read_only)
+
+    def __enter__(self) -> "Warehouse":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+    def load_report(self, report: dict, **kw: Any) -> str:
+        return load_report(self.con, report, **kw)
+
+    def load_reports(self, items: list[dict]) -> list[str]:
+        return load_reports(self.con, items)
+
+    def record_document(self, **kw: Any) -> None:
+        record_document(self.con, **kw)
+
+    def load_portals(self, registry_csv_path: str | Path) -> int:
+        return load_portals(self.con, registry_csv_path)
+
+    def record_run(self, run_id: str, started_at: Any, finished_at: Any, stats: dict, **kw: Any) -> None:
+        record_run(self.con, run_id, started_at, finished_at, stats, **kw)
+
+    def record_portal_runs(self, run_id: str, per_portal: dict) -> int:
+        return record_portal_runs(self.con, run_id, per_portal)
+
+    def refresh_search(self, **kw: Any) -> dict[str, int]:
+        return refresh_search(self.con, **kw)
+
+    def publish(self, public_path: str | Path) -> Published:
+        return publish(self.path, public_path, con=self.con)

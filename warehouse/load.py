@@ -1,0 +1,469 @@
+"""Writing into the warehouse: parsed reports, fetched documents, portals, runs.
+
+Public functions (stable; flows and commands call them):
+
+    load_report(con, report, *, report_id, portal_id, page_url, document_url, sha256, loaded_at=None)
+    load_reports(con, items)            # many reports, one transaction (bulk path, same semantics)
+    record_document(con, *, url, sha256, http_status, content_type, bytes, fetched_at, error, ...)
+    load_portals(con, registry_csv_path)
+    record_run(con, run_id, started_at, finished_at, stats, *, status=None, flow=None, error=None)
+    record_portal_runs(con, run_id, per_portal)   # {portal_id: {pages, reports_found, new, ...}}
+
+`report` is `ParsedReport.to_dict()`. Semantics of a report load:
+- all rows of that report (reports, active_disclosure, applications, review_litigation,
+  check_results, report_sections) are replaced in ONE transaction;
+- idempotent: the load fingerprint (sha256 of the canonical JSON of the report and its
+  metadata, loaded_at excluded) is stored on `reports`; loading the same input again changes
+  nothing, not even loaded_at, and returns "unchanged";
+- a re-parse (e.g. a new parser_version) has a new fingerprint and replaces every row;
+- provenance (sha256, parser_version, loaded_at) is on every row; blank cells are NULL;
+- a failed/needs_ocr report still gets its `reports` row with `error`.
+Every function here manages its own transaction: do not call them inside an open one.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import duckdb
+
+from . import keys
+
+PARSE_STATUSES = ("ok", "partial", "failed", "needs_ocr")
+# Cell texts that mean "blank" (format spec: blank/'—'/'-'/'/' cells are stored as null).
+BLANK_TEXTS = {"", "-", "—", "——", "–", "－", "/", "／", "\\", "无", "null", "none", "n/a"}
+_NUM = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
+def utcnow() -> datetime:
+    """Naive UTC timestamp (the warehouse stores TIMESTAMP in UTC)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def to_timestamp(value: Any) -> datetime | None:
+    """datetime/date/ISO string/epoch seconds -> naive UTC datetime (None stays None)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        dt = value
+    elif isinstance(value, date):
+        dt = datetime(value.year, value.month, value.day)
+    elif isinstance(value, (int, float)):
+        dt = datetime.fromtimestamp(value, timezone.utc)
+    elif isinstance(value, str):
+        dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    else:
+        raise TypeError(f"not a timestamp: {value!r}")
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
+    return dt
+
+
+def to_number(value: Any) -> tuple[float | int | None, bool]:
+    """Cell value -> (number or None, ok). Blank texts are (None, True); junk is (None, False)."""
+    if value is None:
+        return None, True
+    if isinstance(value, bool):
+        return None, False
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            return None, False
+        return value, True
+    if isinstance(value, str):
+        t = value.strip().replace(",", "").replace("，", "")
+        if t.lower() in BLANK_TEXTS:
+            return None, True
+        if _NUM.match(t):
+            return (float(t) if "." in t else int(t)), True
+    return None, False
+
+
+def _count(value: Any, where: str, warnings: list[str]) -> int | None:
+    num, ok = to_number(value)
+    if not ok:
+        warnings.append(f"warehouse: {where}: value {value!r} is not a number; stored NULL")
+        return None
+    if num is None:
+        return None
+    if isinstance(num, float):
+        if num != int(num):
+            warnings.append(f"warehouse: {where}: count {value!r} is not an integer; stored NULL")
+            return None
+        num = int(num)
+    if abs(num) >= 2**63:
+        warnings.append(f"warehouse: {where}: count {value!r} out of range; stored NULL")
+        return None
+    return num
+
+
+def _amount(value: Any, where: str, warnings: list[str]) -> float | None:
+    num, ok = to_number(value)
+    if not ok:
+        warnings.append(f"warehouse: {where}: value {value!r} is not a number; stored NULL")
+        return None
+    return None if num is None else float(num)
+
+
+def _cells(table: Any) -> Iterable[tuple[str, str, Any]]:
+    if not isinstance(table, Mapping):
+        return
+    for row, cols in table.items():
+        if isinstance(cols, Mapping):
+            for col, val in cols.items():
+                yield str(row), str(col), val
+
+
+def fingerprint(report: Mapping[str, Any], meta: Mapping[str, Any]) -> str:
+    blob = json.dumps({"report": report, "meta": meta}, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+class _Batch:
+    """Column lists, one set per target table, filled report by report.
+
+    Fact rows carry `i`, the index of their report in the batch; provenance columns are joined
+    from the batch's `reports` rows at insert time (so they are never duplicated in Python)."""
+
+    def __init__(self) -> None:
+        self.cols: dict[str, dict[str, list[Any]]] = {
+            t: {c: [] for c, _ in spec} for t, spec in TABLE_COLUMNS.items()}
+        self.n = 0
+
+    def add(self, table: str, row: tuple) -> None:
+        for lst, v in zip(self.cols[table].values(), row):
+            lst.append(v)
+
+
+PROVENANCE = ("report_id", "sha256", "parser_version", "loaded_at")
+# Staged columns of each report table, (column, DuckDB type), in insert order. Fact tables start
+# with `i` (report index in the batch) instead of the provenance columns.
+TABLE_COLUMNS: dict[str, list[tuple[str, str]]] = {
+    "reports": [
+        ("i", "INTEGER"),
+        ("report_id", "VARCHAR"), ("portal_id", "VARCHAR"), ("agency", "VARCHAR"), ("year", "INTEGER"),
+        ("title", "VARCHAR"), ("page_url", "VARCHAR"), ("document_url", "VARCHAR"), ("source", "VARCHAR"),
+        ("source_format", "VARCHAR"), ("template", "VARCHAR"), ("template_active_disclosure", "VARCHAR"),
+        ("template_applications", "VARCHAR"), ("parse_status", "VARCHAR"), ("error", "VARCHAR"),
+        ("warnings", "VARCHAR[]"), ("n_cells", "INTEGER"), ("n_checks", "INTEGER"),
+        ("n_checks_failed", "INTEGER"), ("sha256", "VARCHAR"), ("parser_version", "VARCHAR"),
+        ("load_fingerprint", "VARCHAR"), ("loaded_at", "TIMESTAMP")],
+    "active_disclosure": [
+        ("i", "INTEGER"), ("table_key", "VARCHAR"), ("row_key", "VARCHAR"), ("column_key", "VARCHAR"),
+        ("value", "DOUBLE")],
+    "applications": [
+        ("i", "INTEGER"), ("row_key", "VARCHAR"), ("applicant_key", "VARCHAR"), ("value", "BIGINT")],
+    "review_litigation": [
+        ("i", "INTEGER"), ("group_key", "VARCHAR"), ("column_key", "VARCHAR"), ("value", "BIGINT")],
+    "check_results": [
+        ("i", "INTEGER"), ("check_no", "INTEGER"), ("rule", "VARCHAR"), ("scope", "VARCHAR"),
+        ("passed", "BOOLEAN"), ("detail", "VARCHAR"), ("check_values", "VARCHAR")],
+    "report_sections": [
+        ("i", "INTEGER"), ("section_key", "VARCHAR"), ("section_no", "INTEGER"), ("text", "VARCHAR")],
+}
+REPORT_TABLES = tuple(TABLE_COLUMNS)
+FACT_TABLES = tuple(t for t in REPORT_TABLES if t != "reports")
+
+
+def _str(v: Any) -> str | None:
+    if v is None:
+        return None
+    s = str(v).strip()
+    return s or None
+
+
+def _year(v: Any, warnings: list[str]) -> int | None:
+    if v is None or v == "":
+        return None
+    try:
+        y = int(v)
+    except (TypeError, ValueError):
+        warnings.append(f"warehouse: year {v!r} is not an integer; stored NULL")
+        return None
+    return y
+
+
+def _add_report(batch: _Batch, report: Mapping[str, Any], *, report_id: str, portal_id: str | None,
+                page_url: str | None, document_url: str | None, sha256: str | None,
+                loaded_at: datetime, fp: str) -> None:
+    warnings = [str(w) for w in (report.get("warnings") or [])]
+    pv = _str(report.get("parser_version"))
+    status = _str(report.get("status")) or "failed"
+    error = _str(report.get("error"))
+    if status not in PARSE_STATUSES:
+        warnings.append(f"warehouse: unknown parse status {status!r}; stored as failed")
+        error = error or f"unknown parse status {status!r}"
+        status = "failed"
+    i = batch.n
+    batch.n += 1
+    n_cells = 0
+
+    row_table = keys.active_row_table()
+    for row, col, val in _cells(report.get("active_disclosure")):
+        v = _amount(val, f"active_disclosure.{row}.{col}", warnings)
+        n_cells += v is not None
+        batch.add("active_disclosure", (i, row_table.get(row), row, col, v))
+    for row, col, val in _cells(report.get("applications")):
+        v = _count(val, f"applications.{row}.{col}", warnings)
+        n_cells += v is not None
+        batch.add("applications", (i, row, col, v))
+    for grp, col, val in _cells(report.get("review_litigation")):
+        v = _count(val, f"review_litigation.{grp}.{col}", warnings)
+        n_cells += v is not None
+        batch.add("review_litigation", (i, grp, col, v))
+
+    checks = report.get("checks") or []
+    n_failed = 0
+    for n, c in enumerate(checks, 1):
+        if not isinstance(c, Mapping):
+            warnings.append(f"warehouse: check #{n} is not an object; skipped")
+            continue
+        passed = bool(c.get("passed"))
+        n_failed += not passed
+        values = c.get("values")
+        batch.add("check_results", (
+            i, n, _str(c.get("rule")) or "unknown", _str(c.get("scope")), passed, str(c.get("detail") or "") or None,
+            json.dumps(values, ensure_ascii=False, default=str) if values not in (None, {}) else None))
+
+    numbers = keys.section_numbers()
+    sections = report.get("sections") or {}
+    if isinstance(sections, Mapping):
+        for key, text in sections.items():
+            batch.add("report_sections", (i, str(key), numbers.get(str(key)),
+                                          None if text is None else str(text)))
+
+    templates = report.get("templates") or {}
+    if not isinstance(templates, Mapping):
+        templates = {}
+    batch.add("reports", (
+        i, report_id, _str(portal_id), _str(report.get("agency")), _year(report.get("year"), warnings),
+        _str(report.get("title")), _str(page_url), _str(document_url), _str(report.get("source")),
+        _str(report.get("source_format")), _str(report.get("template")),
+        _str(templates.get("active_disclosure")), _str(templates.get("applications")),
+        status, error, warnings, n_cells, len(checks), n_failed, _str(sha256), pv, fp, loaded_at.isoformat()))
+
+
+def _json_type(columns: list[tuple[str, str]]) -> str:
+    return json.dumps({c: [t] for c, t in columns})
+
+
+def _staged(table: str, param: str) -> str:
+    """SELECT over one staged table: a JSON text of column lists, unnested in parallel."""
+    spec = TABLE_COLUMNS[table]
+    cols = ", ".join(f'unnest(x."{c}") AS "{c}"' for c, _ in spec)
+    return f"SELECT {cols} FROM (SELECT from_json({param}, {_sql_text(_json_type(spec))}) AS x)"
+
+
+def _sql_text(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def _insert(con: duckdb.DuckDBPyConnection, batch: _Batch) -> None:
+    """Insert every staged table of the batch (inside the caller's transaction).
+
+    Values travel as one JSON text per table (DuckDB converts a Python list parameter
+    element by element, ~100x slower)."""
+    meta = json.dumps(batch.cols["reports"], ensure_ascii=False)
+    names = [c for c, _ in TABLE_COLUMNS["reports"] if c != "i"]
+    con.execute(f"INSERT INTO reports ({', '.join(names)}) SELECT {', '.join(names)} FROM ({_staged('reports', '$1')})",
+                [meta])
+    for table in FACT_TABLES:
+        cols = batch.cols[table]
+        if not cols["i"]:
+            continue
+        own = [c for c, _ in TABLE_COLUMNS[table] if c != "i"]
+        target = ", ".join(("report_id", *own, "sha256", "parser_version", "loaded_at"))
+        select = ", ".join(("m.report_id", *(f"f.{c}" for c in own), "m.sha256", "m.parser_version",
+                            "m.loaded_at"))
+        con.execute(
+            f"INSERT INTO {table} ({target}) SELECT {select} FROM ({_staged(table, '$2')}) f "
+            f"JOIN (SELECT i, report_id, sha256, parser_version, loaded_at FROM ({_staged('reports', '$1')})) m "
+            f"ON m.i = f.i", [meta, json.dumps(cols, ensure_ascii=False)])
+
+
+def load_report(con: duckdb.DuckDBPyConnection, report: Mapping[str, Any], *, report_id: str,
+                portal_id: str | None = None, page_url: str | None = None,
+                document_url: str | None = None, sha256: str | None = None,
+                loaded_at: Any = None) -> str:
+    """Replace one report's rows in one transaction.
+
+    Returns "inserted" (new report_id), "replaced" (rows replaced) or "unchanged" (same input as
+    the stored one; nothing written)."""
+    return load_reports(con, [dict(report=report, report_id=report_id, portal_id=portal_id,
+                                   page_url=page_url, document_url=document_url, sha256=sha256,
+                                   loaded_at=loaded_at)])[0]
+
+
+def load_reports(con: duckdb.DuckDBPyConnection, items: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Load many reports in ONE transaction (the bulk path; same per-report semantics as
+    `load_report`). Each item: {report, report_id, portal_id, page_url, document_url, sha256,
+    loaded_at}. Returns one of inserted|replaced|unchanged per item, in order. A later item with
+    the same report_id wins."""
+    items = list(items)
+    prepared: dict[str, tuple[int, Mapping[str, Any], dict[str, Any], str]] = {}
+    for i, it in enumerate(items):
+        report = it.get("report")
+        rid = _str(it.get("report_id"))
+        if not isinstance(report, Mapping):
+            raise TypeError(f"item {i}: report must be ParsedReport.to_dict(), got {type(report).__name__}")
+        if not rid:
+            raise ValueError(f"item {i}: report_id is required")
+        meta = {k: it.get(k) for k in ("portal_id", "page_url", "document_url", "sha256")}
+        prepared[rid] = (i, report, meta, fingerprint(report, meta))
+
+    results = ["unchanged"] * len(items)
+    if not prepared:
+        return results
+    ids = list(prepared)
+    existing = dict(con.execute(
+        "SELECT report_id, load_fingerprint FROM reports WHERE report_id IN (SELECT unnest(?::VARCHAR[]))",
+        [ids]).fetchall())
+    batch = _Batch()
+    replace: list[str] = []
+    default_ts = utcnow()
+    for rid, (i, report, meta, fp) in prepared.items():
+        if existing.get(rid) == fp:
+            continue
+        ts = to_timestamp(items[i].get("loaded_at")) or default_ts
+        _add_report(batch, report, report_id=rid, loaded_at=ts, fp=fp, **meta)
+        if rid in existing:
+            replace.append(rid)
+        results[i] = "replaced" if rid in existing else "inserted"
+    if not batch.n:
+        return results
+    con.begin()
+    try:
+        if replace:
+            for table in REPORT_TABLES:
+                con.execute(f"DELETE FROM {table} WHERE report_id IN (SELECT unnest(?::VARCHAR[]))", [replace])
+        _insert(con, batch)
+        con.commit()
+    except Exception:
+        con.rollback()
+        raise
+    return results
+
+
+def delete_report(con: duckdb.DuckDBPyConnection, report_id: str) -> None:
+    """Remove every row of one report (one transaction)."""
+    con.begin()
+    try:
+        for table in REPORT_TABLES:
+            con.execute(f"DELETE FROM {table} WHERE report_id = ?", [report_id])
+        con.commit()
+    except Exception:
+        con.rollback()
+        raise
+
+
+def record_document(con: duckdb.DuckDBPyConnection, *, url: str, sha256: str | None = None,
+                    http_status: int | None = None, content_type: str | None = None,
+                    bytes: int | None = None, fetched_at: Any = None, error: str | None = None,
+                    kind: str | None = None, portal_id: str | None = None, report_id: str | None = None,
+                    final_url: str | None = None, run_id: str | None = None) -> None:
+    """Upsert the latest fetch of one URL (page or attachment) into `documents`.
+
+    One row per URL: a later fetch of the same URL replaces the earlier row. `error` is the
+    fetch/parse error recorded against this document (NULL when fine)."""
+    if not url:
+        raise ValueError("url is required")
+    row = [url, _str(sha256), http_status, _str(content_type), bytes, to_timestamp(fetched_at),
+           error or None, _str(kind), _str(portal_id), _str(report_id), _str(final_url), _str(run_id), utcnow()]
+    con.begin()
+    try:
+        con.execute("DELETE FROM documents WHERE url = ?", [url])
+        con.execute("INSERT INTO documents (url, sha256, http_status, content_type, bytes, fetched_at, error, "
+                    "kind, portal_id, report_id, final_url, run_id, recorded_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+        con.commit()
+    except Exception:
+        con.rollback()
+        raise
+
+
+_LIST_SPLIT = re.compile(r"[\s|;]+")
+
+
+def _split_list(text: str | None) -> list[str]:
+    return [p for p in _LIST_SPLIT.split(text or "") if p]
+
+
+def load_portals(con: duckdb.DuckDBPyConnection, registry_csv_path: str | Path) -> int:
+    """Replace `portals` with the registry CSV (header: portal_id,name,province,level,
+    division_code,start_urls,allowed_hosts; list fields separated by whitespace, `|` or `;`).
+    Returns the number of portals. Rows without portal_id are skipped."""
+    path = Path(registry_csv_path)
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        missing = {"portal_id", "name", "province", "level", "division_code", "start_urls",
+                   "allowed_hosts"} - set(reader.fieldnames or [])
+        if missing:
+            raise ValueError(f"{path}: registry CSV lacks columns {sorted(missing)}")
+        rows = {}
+        for rec in reader:
+            pid = _str(rec.get("portal_id"))
+            if not pid:
+                continue
+            rows[pid] = (pid, _str(rec.get("name")), _str(rec.get("province")), _str(rec.get("level")),
+                         _str(rec.get("division_code")), _split_list(rec.get("start_urls")),
+                         _split_list(rec.get("allowed_hosts")))
+    now = utcnow()
+    con.begin()
+    try:
+        con.execute("DELETE FROM portals")
+        for r in rows.values():
+            con.execute("INSERT INTO portals VALUES (?, ?, ?, ?, ?, ?, ?, ?)", list(r) + [now])
+        con.commit()
+    except Exception:
+        con.rollback()
+        raise
+    return len(rows)
+
+
+def record_run(con: duckdb.DuckDBPyConnection, run_id: str, started_at: Any, finished_at: Any,
+               stats: Mapping[str, Any] | None, *, status: str | None = None, flow: str | None = None,
+               error: str | None = None) -> None:
+    """Upsert one pipeline run into `runs` (stats stored as JSON)."""
+    row = [run_id, flow, to_timestamp(started_at), to_timestamp(finished_at),
+           status or (None if finished_at is None else ("failed" if error else "ok")),
+           json.dumps(stats or {}, ensure_ascii=False, default=str, sort_keys=True), error, utcnow()]
+    con.begin()
+    try:
+        con.execute("DELETE FROM runs WHERE run_id = ?", [run_id])
+        con.execute("INSERT INTO runs (run_id, flow, started_at, finished_at, status, stats, error, recorded_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+        con.commit()
+    except Exception:
+        con.rollback()
+        raise
+
+
+def record_portal_runs(con: duckdb.DuckDBPyConnection, run_id: str,
+                       per_portal: Mapping[str, Mapping[str, Any]]) -> int:
+    """Upsert per-portal crawl/load figures of one run into `portal_runs`.
+
+    `per_portal` maps portal_id -> {pages, reports_found (or reports), new, changed, failed
+    (or errors), status, error}; the crawler's `<output>.stats.json` can be passed as is."""
+    now = utcnow()
+    con.begin()
+    try:
+        for pid, s in per_portal.items():
+            s = dict(s or {})
+            con.execute("DELETE FROM portal_runs WHERE run_id = ? AND portal_id = ?", [run_id, pid])
+            con.execute(
+                "INSERT INTO portal_runs (run_id, portal_id, pages, reports_found, new, changed, failed, status, "
+                "error, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [run_id, pid, s.get("pages"), s.get("reports_found", s.get("reports")), s.get("new"),
+                 s.get("changed"), s.get("failed", s.get("errors")), s.get("status"),
+                 None if s.get("error") is None else str(s.get("error")), now])
+        con.commit()
+    except Exception:
+        con.rollback()
+        raise
+    return len(per_portal)
