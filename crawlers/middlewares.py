@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections import defaultdict
 from urllib.parse import urlsplit
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
+from scrapy.http import HtmlResponse
 
 from crawlers.registry import host_allowed
 from crawlers.urls import host_of, is_private_host
@@ -110,3 +112,58 @@ class BackoffRetryMiddleware(RetryMiddleware):
             await self._wait(request)
             return self._retry(request, exception)
         return None
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*['"]?([a-zA-Z0-9_-]+)""", re.IGNORECASE)
+_LATIN = {"iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii", "windows-1252", "cp1252"}
+
+
+def sniff_encoding(body: bytes, declared: str | None) -> str | None:
+    """The encoding to use instead of a wrong HTTP header, or None to keep it.
+
+    Chinese portals mis-declare: a utf-8 header over a GBK body, an iso-8859-1 error page. Order:
+    header (if the body really decodes with it) -> <meta charset> -> utf-8 -> gb18030."""
+    declared = (declared or "").lower()
+    head = body[:4096]
+    meta = _META_CHARSET.search(head)
+    meta_enc = meta.group(1).decode("ascii", "replace").lower() if meta else None
+    if declared in ("utf-8", "utf8"):
+        try:
+            body.decode("utf-8")
+            return None
+        except UnicodeDecodeError:
+            pass
+    elif declared and declared not in _LATIN:
+        return None
+    for candidate in (meta_enc, "utf-8", "gb18030"):   # strict utf-8 before the lenient gb18030
+        if not candidate or candidate in _LATIN:
+            continue
+        enc = "gb18030" if candidate in ("gbk", "gb2312", "gb_2312-80") else candidate
+        try:
+            body.decode(enc)
+            return enc
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return None
+
+
+class EncodingFixMiddleware:
+    """Re-decode HTML whose HTTP charset is wrong (see `sniff_encoding`)."""
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        o = cls()
+        o.crawler = crawler
+        return o
+
+    def process_response(self, request, response):
+        if not isinstance(response, HtmlResponse):
+            return response
+        ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+        m = re.search(r"charset=([\w-]+)", ctype)
+        declared = m.group(1) if m else None
+        fixed = sniff_encoding(response.body, declared)
+        if fixed and declared:   # with no declared charset Scrapy already reads <meta>
+            self.crawler.stats.inc_value("ogi/encoding_fixed")
+            return response.replace(encoding=fixed)
+        return response

@@ -16,6 +16,7 @@ ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|rtf|ofd|zip|rar|jpe?g|pn
 DOWNLOAD_HINT = re.compile(r"(downfile|download|DownloadAttach|getfile|attach|fujian|/P0\d{10,})", re.IGNORECASE)
 _JS_URL = re.compile(r"""(?:window\.open|location\.href\s*=|location\s*=|openFile|downLoad\w*|download\w*)\s*\(?\s*['"]([^'"]+)['"]""",
                      re.IGNORECASE)
+_WS = re.compile(r"\s+")
 _DATE = re.compile(r"((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 _DATE_LABEL = re.compile(r"(?:发布时间|发布日期|公开日期|成文日期|日期|时间)\s*[:：]?\s*((?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2})")
 _URL_DATE = re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_|/art/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/|/((?:19|20)\d{2})(\d{2})(\d{2})/")
@@ -27,50 +28,115 @@ class Link:
     text: str    # the fullest title available (title= attribute over cut-off anchor text)
 
 
-def anchor_text(a: Selector) -> str:
-    text = squash(" ".join(a.xpath(".//text()").getall()))
-    title = squash(a.attrib.get("title", ""))
+def _root(sel):
+    """The lxml element under a parsel Selector (plain lxml is ~10x cheaper than parsel wrappers)."""
+    return sel.root if isinstance(sel, Selector) else sel
+
+
+_GENERIC = {"详情", "查看", "查看详情", "阅读全文", "全文", "点击查看", "浏览", "more", "更多", "详细", "下载", "点击下载"}
+
+
+def anchor_text(a) -> str:
+    a = _root(a)
+    text = squash("".join(a.itertext()))
+    title = squash(a.get("title", ""))
     if title and (len(title) >= len(text) or text.endswith(("…", "...", "..")) or not text):
         return title
+    if text in _GENERIC:
+        # table listings: 标题 in one cell, a 详情 link in another — use the row's text
+        row = next((p for p in a.iterancestors() if p.tag in ("tr", "li")), None)
+        if row is not None:
+            return squash("".join(row.itertext())).replace(text, "")[:120]
     return text
 
 
 def extract_links(sel: Selector, base_url: str) -> list[Link]:
     out = []
-    for a in sel.xpath("//a[@href]"):
-        href = (a.attrib.get("href") or "").strip()
+    root = _root(sel)
+    if not hasattr(root, "iter"):
+        return out
+    for a in root.iter("a"):
+        href = (a.get("href") or "").strip()
         if not href or href.startswith(("#", "mailto:", "tel:")):
             continue
         if href.lower().startswith("javascript"):
-            m = _JS_URL.search(href + " " + a.attrib.get("onclick", ""))
+            m = _JS_URL.search(href + " " + a.get("onclick", ""))
             if not m:
                 continue
             href = m.group(1)
         out.append(Link(urljoin(base_url, href), anchor_text(a)))
+    # organisation drop-downs: <select onchange="window.open(this.value)"><option value="/bm/jyj/">县教育局</option>
+    for opt in root.iter("option"):
+        value = (opt.get("value") or "").strip()
+        if value.startswith(("http://", "https://", "/", "./", "../")):
+            out.append(Link(urljoin(base_url, value), squash("".join(opt.itertext()))))
     return out
 
 
-def page_title(sel: Selector, hint: str | None = None) -> str:
+def frame_urls(sel, base_url: str) -> list[str]:
+    """Listings embedded with <iframe>/<frame> (part of the page, not a link)."""
+    root = _root(sel)
+    if not hasattr(root, "xpath"):
+        return []
+    return [urljoin(base_url, u.strip()) for u in root.xpath("//iframe/@src | //frame/@src")
+            if u.strip() and not u.strip().lower().startswith(("javascript", "about:", "data:"))]
+
+
+def _xp(sel, xpath: str) -> list[str]:
+    root = _root(sel)
+    try:
+        return [str(x) for x in root.xpath(xpath)]
+    except Exception:  # noqa: BLE001 — a non-HTML root (text/plain) has no such nodes
+        return []
+
+
+def column_name(sel) -> str:
+    """`<meta name="ColumnName">` (TRS) or the last breadcrumb entry."""
+    got = squash(" ".join(_xp(sel, "//meta[@name='ColumnName']/@content")))
+    if got:
+        return got
+    crumbs = _xp(sel, "//*[contains(@class,'position') or contains(@class,'crumb') or contains(@class,'location')]//a//text()")
+    return squash(crumbs[-1]) if crumbs else ""
+
+
+def page_title(sel, hint: str | None = None) -> str:
     for xp in ("//meta[@name='ArticleTitle']/@content", "//meta[@name='articletitle']/@content",
                "//h1//text()", "//*[contains(@class,'article-title') or contains(@class,'content-title')]//text()"):
-        got = squash(" ".join(sel.xpath(xp).getall()))
+        got = squash(" ".join(_xp(sel, xp)))
         if got:
             return got
     if hint:
         return hint
-    title = squash(" ".join(sel.xpath("//title//text()").getall()))
+    title = squash(" ".join(_xp(sel, "//title//text()")))
     return re.split(r"[_|｜]|-{1,2}", title)[0] if title else ""
 
 
-def page_text(sel: Selector) -> str:
-    parts = sel.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]").getall()
-    return " ".join(p.strip() for p in parts if p.strip())
+ARTICLE_XPATH = ("//meta[@name='ArticleTitle'] | //h1 | //h2 | //*[@id='zoom' or @id='ivs_content' or "
+                 "@id='Zoom' or @id='content' or @id='UCAP-CONTENT'] | //*[contains(@class,'TRS_Editor') or "
+                 "contains(@class,'xxgk_content') or contains(@class,'article') or contains(@class,'content')]")
 
 
-def published_date(sel: Selector, text: str, url: str) -> str | None:
+def has_article(sel) -> bool:
+    """Does the page look like one article (title heading or CMS body container), not a list?"""
+    return bool(_root(sel).xpath(ARTICLE_XPATH)) if hasattr(_root(sel), "xpath") else False
+
+
+def page_text(sel) -> str:
+    """Text of the body (one C-level string() call; whitespace runs collapsed)."""
+    root = _root(sel)
+    if not hasattr(root, "xpath"):
+        return ""
+    try:
+        text = root.xpath("string(//body)") or root.xpath("string(/)")
+    except Exception:  # noqa: BLE001
+        return ""
+    return _WS.sub(" ", str(text)).strip()
+
+
+def published_date(sel, text: str, url: str) -> str | None:
     for xp in ("//meta[@name='PubDate']/@content", "//meta[@name='pubdate']/@content",
                "//meta[@name='firstpublishedtime']/@content"):
-        m = _DATE.search(sel.xpath(xp).get() or "")
+        m = _DATE.search(" ".join(_xp(sel, xp)))
         if m:
             return _ymd(m.groups())
     m = _DATE_LABEL.search(text[:5000])
@@ -131,16 +197,19 @@ def extract_attachments(sel: Selector, base_url: str) -> list[str]:
         if urlsplit(url).scheme in ("http", "https") and is_attachment_url(url) and url not in found:
             found.append(url)
 
-    for a in sel.xpath("//a"):
-        consider(a.attrib.get("href"))
-        m = _JS_URL.search(a.attrib.get("onclick", ""))
+    root = _root(sel)
+    if not hasattr(root, "iter"):
+        return found
+    for a in root.iter("a"):
+        consider(a.get("href"))
+        m = _JS_URL.search(a.get("onclick", ""))
         if m:
             consider(m.group(1))
-    for el in sel.xpath("//*[@onclick][not(self::a)]"):
-        m = _JS_URL.search(el.attrib.get("onclick", ""))
+    for el in root.xpath("//*[@onclick][not(self::a)]"):
+        m = _JS_URL.search(el.get("onclick", ""))
         if m:
             consider(m.group(1))
     for xp in ("//iframe/@src", "//embed/@src", "//object/@data", "//object/param[@name='src' or @name='movie']/@value"):
-        for raw in sel.xpath(xp).getall():
+        for raw in _xp(sel, xp):
             consider(raw)
     return found

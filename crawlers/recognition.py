@@ -8,6 +8,7 @@ that are never targets: 政府工作报告, 统计公报, 预决算, 法治政�
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 REPORT = "report"
 NEGATIVE = "negative"
@@ -70,6 +71,14 @@ def classify_title(title: str | None) -> str:
     return OTHER
 
 
+_LIST_NAMES = re.compile(r"通知公告|公示公告|通知通告|公告公示")
+
+
+def link_kind(text: str | None) -> str:
+    """classify_title for a link: the name of a list such as 通知公告 is not a notice."""
+    return classify_title(_LIST_NAMES.sub("", squash(text)))
+
+
 def skeleton_score(text: str | None) -> int:
     """How many of the fixed section headings / table labels the text contains."""
     t = _unify(text)
@@ -117,7 +126,7 @@ def guess_agency(title: str | None, body: str | None = None) -> str | None:
 _NAV_WORDS = [
     ("信息公开年报", 10), ("公开年报", 9), ("年度报告", 7), ("年报", 7), ("政府信息公开", 6), ("政务公开", 6),
     ("信息公开", 5), ("公开目录", 3), ("部门信息公开", 5), ("乡镇信息公开", 5), ("部门公开", 4),
-    ("乡镇", 4), ("街道", 4), ("部门", 2), ("镇办", 3), ("县政府", 2), ("区政府", 2), ("本级", 2),
+    ("通知公告", 5), ("最新公开", 5), ("最新文件", 5), ("乡镇", 4), ("街道", 4), ("部门", 2), ("镇办", 3), ("县政府", 2), ("区政府", 2), ("本级", 2),
 ]
 # inside a report column (or a list of organisations) these lead to sub-columns
 _CTX_WORDS = ["部门", "乡镇", "街道", "镇办", "县政府", "区政府", "市政府", "本级", "单位", "直属", "汇总"]
@@ -135,17 +144,27 @@ _ORG_SUFFIX = re.compile(r"(镇|乡|街道|街道办事处|苏木|局|委|办|�
 _PAGER = re.compile(r"^(下一?页|上一?页|尾页|末页|首页|前页|后页|[>»›]+|\d{1,3})$")
 
 
+def _own_slug(url: str) -> str:
+    """The link's own column: its last directory and file stem (not the ancestors every page shares)."""
+    path = urlsplit(url).path.lower()
+    segs = [p for p in path.split("/") if p]
+    if segs and "." in segs[-1]:
+        stem = segs[-1].rsplit(".", 1)[0]
+        segs = segs[:-1] + ([] if re.fullmatch(r"index|default|list|\d+|index_\d+|list_\d+", stem) else [stem])
+    return "/" + "/".join(segs[-1:]) + "/"
+
+
 def nav_score(text: str | None, url: str, *, in_report_column: bool = False) -> int:
     """Score a link toward report columns by anchor text and URL slug (>= 5: follow)."""
     t = squash(text)
-    kind = classify_title(t)
+    kind = link_kind(t)
     if kind == NEGATIVE:
         return -10
     score = 0
     for word, weight in _NAV_WORDS:
         if word in t:
             score = max(score, weight)
-    slug = url.lower()
+    slug = _own_slug(url)
     slug_score = 0
     for word, weight in _NAV_SLUGS:
         if re.search(rf"[/_.]{word}(?:[_\d]*[/._]|$)", slug):

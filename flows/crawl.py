@@ -30,21 +30,26 @@ class CrawlOutput:
     log_path: str
 
 
-def crawl_command(registry: str, output: str, portals: list[str] | None = None) -> list[str]:
-    cmd = [sys.executable, "-m", "scrapy", "crawl", "portals", "-a", f"registry={registry}", "-O", output]
+def crawl_command(registry: str, output: str, portals: list[str] | None = None,
+                  settings: dict | None = None) -> list[str]:
+    """`settings` become `-s KEY=VALUE` (e.g. `crawlers.settings.FAST_SETTINGS` on loopback)."""
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "portals", "-a", f"registry={registry}"]
     if portals:
-        cmd[6:6] = ["-a", "portals=" + ",".join(portals)]
-    return cmd
+        cmd += ["-a", "portals=" + ",".join(portals)]
+    for key, value in (settings or {}).items():
+        cmd += ["-s", f"{key}={value}"]
+    return cmd + ["-O", output]
 
 
 def run_crawl(registry: str | os.PathLike[str], out_dir: str | os.PathLike[str],
-              portals: list[str] | None = None, *, timeout_s: float = 3600.0) -> CrawlOutput:
+              portals: list[str] | None = None, *, timeout_s: float = 3600.0,
+              settings: dict | None = None) -> CrawlOutput:
     """Crawl the registry's portals into `<out_dir>/items.jsonl`; raise CrawlFailed if Scrapy dies."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     items = out / "items.jsonl"
     log = out / "crawl.log"
-    cmd = crawl_command(str(Path(registry).resolve()), str(items), portals)
+    cmd = crawl_command(str(Path(registry).resolve()), str(items), portals, settings)
     env = dict(os.environ)
     env["PYTHONPATH"] = str(PROJECT_ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     with open(log, "wb") as fh:

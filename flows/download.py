@@ -50,6 +50,7 @@ class Politeness:
     retries: int = 2  # extra attempts on timeouts / connection errors / 5xx
     backoff_s: float = 1.0
     obey_robots: bool = True
+    honor_crawl_delay: bool = True  # robots.txt Crawl-delay raises delay_s for that host (max 30 s)
     user_agent: str = USER_AGENT
 
     @classmethod
@@ -99,13 +100,14 @@ def _host_slot(host: str, pol: Politeness) -> threading.BoundedSemaphore:
         return sem
 
 
-def _wait_turn(host: str, pol: Politeness) -> None:
+def _wait_turn(host: str, pol: Politeness, delay_s: float | None = None) -> None:
+    delay = max(0.0, pol.delay_s if delay_s is None else delay_s)
     while True:
         with _lock:
             now = time.monotonic()
             ready = _host_next.get(host, 0.0)
             if now >= ready:
-                _host_next[host] = now + max(0.0, pol.delay_s)
+                _host_next[host] = now + delay
                 return
         time.sleep(min(ready - now, 1.0))
 
@@ -178,6 +180,19 @@ def _robots_for(client: httpx.Client, url: str, pol: Politeness) -> urllib.robot
             rp = None
         _robots[base] = rp
         return rp
+
+
+def host_delay(url: str, pol: Politeness) -> float:
+    """The delay for this URL's host: ours, or robots.txt Crawl-delay when larger (capped)."""
+    if not (pol.obey_robots and pol.honor_crawl_delay):
+        return pol.delay_s
+    parts = urlsplit(url)
+    rp = _robots.get(f"{parts.scheme}://{parts.netloc}")
+    try:
+        cd = rp.crawl_delay(pol.user_agent) if rp is not None else None
+    except Exception:
+        cd = None
+    return max(pol.delay_s, min(float(cd or 0), 30.0))
 
 
 def robots_allows(client: httpx.Client, url: str, pol: Politeness) -> bool:
@@ -340,10 +355,12 @@ class Downloader:
                                        error=f"redirect loop: {' -> '.join(seen + [current])}")
                 seen.append(current)
                 check_url(current, allowed_hosts, allow_private)
+                if current != url and not robots_allows(self.client, current, self.pol):
+                    raise Refused("refused: disallowed by robots.txt")
                 host = host_of(current)
                 sem = _host_slot(host, self.pol)
                 with sem:
-                    _wait_turn(host, self.pol)
+                    _wait_turn(host, self.pol, host_delay(current, self.pol))
                     with self.client.stream("GET", current, headers=headers) as resp:
                         if resp.status_code in (301, 302, 303, 307, 308) and resp.headers.get("location"):
                             current = urljoin(current, resp.headers["location"])

@@ -95,7 +95,8 @@ def print_summary(summary: dict[str, Any], *, title: str = "run summary") -> Non
         console.print(t)
     keys = [("reports", "reports"), ("reports_new", "new"), ("reports_changed", "changed"),
             ("reports_unchanged", "unchanged"), ("reports_failed", "failed"), ("documents", "documents"),
-            ("downloaded", "downloaded"), ("not_modified", "not modified (304)"),
+            ("downloaded", "downloaded (new/changed)"), ("bodies_received", "bodies received"),
+            ("not_modified", "not modified (304)"),
             ("documents_unchanged", "documents unchanged"), ("fetch_failed", "fetch failed"),
             ("fetch_skipped", "refused (hosts/robots)"), ("parsed", "parsed"), ("parse_cached", "parse cached"),
             ("selected", "selected for reparse")]

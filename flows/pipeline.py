@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import uuid
 from collections import Counter
 from datetime import datetime, timezone
@@ -106,21 +107,31 @@ def _year_of(item: dict) -> int | None:
 
 
 # -- fetch + parse ---------------------------------------------------------------------------
-def fetch_all(urls: dict[str, dict], data_dir: Path, politeness: dict | None) -> dict[str, dict]:
-    """urls: url -> {allowed_hosts, allow_private}. Returns url -> fetch result dict (+ usable sha)."""
+def fetch_and_parse(urls: dict[str, dict], data_dir: Path, politeness: dict | None
+                    ) -> tuple[dict[str, dict], dict, Counter]:
+    """urls: url -> {allowed_hosts, allow_private}. Fetch each URL; as soon as a usable blob is in
+    the raw store, submit its parse (cached on sha256 + format + parser version).
+    Returns (url -> fetch result with `use_sha256`, {(sha, fmt): report dict}, parse counts)."""
     store = RawStore(data_dir)
+    parse = parse_task_for(data_dir)
     progress.emit("start", "download", len(urls))
     futs = {fetch_task.submit(u, spec["allowed_hosts"], spec["allow_private"], str(data_dir), politeness): u
             for u, spec in urls.items()}
-    out: dict[str, dict] = {}
+    fetched: dict[str, dict] = {}
+    parse_futs: dict[tuple[str, str | None], Any] = {}
     for fut in as_completed(list(futs)):
         url = futs[fut]
         try:
             res = fut.result()
         except Exception as exc:  # the task itself crashed after its retries
             res = {"url": url, "status": "failed", "error": f"fetch task failed: {type(exc).__name__}: {exc}"[:500]}
-        out[url] = with_usable_copy(res, store)
-    return out
+        res = fetched[url] = with_usable_copy(res, store)
+        key = (res.get("use_sha256"), res.get("format"))
+        if key[0] and key not in parse_futs:
+            parse_futs[key] = parse.submit(str(data_dir), key[0], key[1], res.get("filename"), res.get("content_type"))
+            progress.emit("start", "parse", len(parse_futs))
+    parsed, counts = collect_parses(parse_futs)
+    return fetched, parsed, counts
 
 
 def with_usable_copy(res: dict, store: RawStore) -> dict:
@@ -144,6 +155,10 @@ def parse_all(blobs: Iterable[tuple[str, str | None, str | None, str | None]], d
         if (sha, fmt) not in futs:
             futs[(sha, fmt)] = parse.submit(str(data_dir), sha, fmt, filename, ctype)
     progress.emit("start", "parse", len(futs))
+    return collect_parses(futs)
+
+
+def collect_parses(futs: dict[tuple[str, str | None], Any]) -> tuple[dict, Counter]:
     out: dict[tuple[str, str | None], dict] = {}
     counts: Counter = Counter()
     for key, fut in futs.items():
@@ -207,7 +222,7 @@ def document_rows(fetched: dict[str, dict], owners: dict[str, tuple[str, str, st
 # -- the whole run ---------------------------------------------------------------------------
 def run_pipeline(flow: str, registry: str, data_dir: str, *, portals: list[str] | None = None,
                  years: list[int] | None = None, politeness: dict | None = None,
-                 crawl_timeout_s: float = 3600.0) -> dict[str, Any]:
+                 crawl_settings: dict | None = None, crawl_timeout_s: float = 3600.0) -> dict[str, Any]:
     paths = data_paths(data_dir)
     paths["data"].mkdir(parents=True, exist_ok=True)
     run_id = new_run_id(flow)
@@ -222,21 +237,24 @@ def run_pipeline(flow: str, registry: str, data_dir: str, *, portals: list[str] 
 
     # 1. crawl
     progress.emit("start", "crawl", 1)
+    t0 = time.monotonic()
     try:
-        crawl = crawl_task(registry, str(run_dir), wanted if portals else None, crawl_timeout_s)
+        crawl = crawl_task(registry, str(run_dir), wanted if portals else None, crawl_timeout_s, crawl_settings)
     except Exception as exc:
         summary = _finish_failed(flow, run_id, started, registry, wanted, paths, run_dir, f"crawl failed: {exc}")
         raise RuntimeError(summary["error"]) from exc
     progress.emit("done", "crawl", 1)
     return process_items(flow, registry, paths, run_id, run_dir, started, read_items(crawl["items_path"]),
                          read_stats(crawl["stats_path"]), wanted=wanted, unknown=unknown, years=years,
-                         politeness=politeness)
+                         politeness=politeness, timings={"crawl_s": round(time.monotonic() - t0, 2)})
 
 
 def process_items(flow: str, registry: str, paths: dict[str, Path], run_id: str, run_dir: Path, started: str,
                   crawled: list[dict], crawl_stats: dict, *, wanted: list[str], unknown: list[str],
-                  years: list[int] | None, politeness: dict | None) -> dict[str, Any]:
+                  years: list[int] | None, politeness: dict | None,
+                  timings: dict[str, float] | None = None) -> dict[str, Any]:
     """Everything after the crawl: fetch, parse, choose, load, publish, summary."""
+    timings = dict(timings or {})
     reg = read_registry(registry)
     store = RawStore(paths["data"])
     items_by_id: dict[str, dict] = {}
@@ -254,12 +272,10 @@ def process_items(flow: str, registry: str, paths: dict[str, Path], run_id: str,
             if url not in urls:
                 urls[url] = {"allowed_hosts": portal.hosts(), "allow_private": portal.is_local}
                 owners[url] = (kind, it["portal_id"], it["id"])
-    fetched = fetch_all(urls, paths["data"], politeness)
-
-    # 3. parse every usable blob (cached on sha256 + format + parser version)
-    blobs = [(r["use_sha256"], r.get("format"), r.get("filename"), r.get("content_type"))
-             for r in fetched.values() if r.get("use_sha256")]
-    parsed, parse_counts = parse_all(blobs, paths["data"])
+    # 3. parse every usable blob as soon as it is stored (cached on sha256 + format + parser version)
+    t_fetch = time.monotonic()
+    fetched, parsed, parse_counts = fetch_and_parse(urls, paths["data"], politeness)
+    timings["fetch_parse_s"] = round(time.monotonic() - t_fetch, 2)
 
     # 4. one report per item, manifests into the raw store
     entries = []
@@ -273,23 +289,29 @@ def process_items(flow: str, registry: str, paths: dict[str, Path], run_id: str,
     doc_status = Counter(r.get("status") for r in fetched.values())
     stats = {"portals": len(wanted), "reports": len(items), "documents": len(fetched),
              "downloaded": sum(1 for r in fetched.values() if r.get("downloaded") and r.get("status") in ("new", "changed")),
+             "bodies_received": sum(1 for r in fetched.values() if r.get("downloaded")),
              "documents_new": doc_status["new"], "documents_changed": doc_status["changed"],
              "documents_unchanged": doc_status["unchanged"],
              "not_modified": sum(1 for r in fetched.values() if r.get("http_status") == 304),
              "fetch_failed": doc_status["failed"], "fetch_skipped": doc_status["skipped"],
              "parsed": parse_counts["parsed"], "parse_cached": parse_counts["cached"],
              "reports_failed": sum(1 for e in entries if e["report"].get("status") == "failed"),
-             "parser_version": parsers.PARSER_VERSION, "unknown_portals": unknown}
+             "parser_version": parsers.PARSER_VERSION, "unknown_portals": unknown, "timings": timings}
     plan = {"run_id": run_id, "flow": flow, "started_at": started, "registry": registry,
             "documents": document_rows(fetched, owners, parsed), "reports": entries,
             "portals": per_portal, "stats": stats, "status": "ok"}
     progress.emit("start", "load", len(entries))
+    t0 = time.monotonic()
     loaded = load_task(write_plan(run_dir / "plan.json", plan), str(paths["build"]))
+    timings["load_s"] = round(time.monotonic() - t0, 2)
     progress.emit("start", "publish", 1)
+    t0 = time.monotonic()
     published = publish_task(str(paths["build"]), str(paths["public"]))
+    timings["publish_s"] = round(time.monotonic() - t0, 2)
     summary = {"run_id": run_id, "flow": flow, "status": "ok", "started_at": started, "finished_at": utc_now(),
                "data_dir": str(paths["data"]), "warehouse": str(paths["public"]),
-               "stats": loaded["stats"], "portals": loaded["per_portal"], "published": published}
+               "stats": {**loaded["stats"], "timings": timings}, "portals": loaded["per_portal"],
+               "published": published}
     _write_json(run_dir / "summary.json", summary)
     return summary
 

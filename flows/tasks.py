@@ -32,8 +32,8 @@ from .rawstore import RawStore
 
 @task(name="crawl", retries=1, retry_delay_seconds=10, cache_policy=NO_CACHE)
 def crawl_task(registry: str, out_dir: str, portals: list[str] | None = None,
-               timeout_s: float = 3600.0) -> dict[str, str]:
-    out = run_crawl(registry, out_dir, portals, timeout_s=timeout_s)
+               timeout_s: float = 3600.0, settings: dict | None = None) -> dict[str, str]:
+    out = run_crawl(registry, out_dir, portals, timeout_s=timeout_s, settings=settings)
     return {"items_path": out.items_path, "stats_path": out.stats_path, "log_path": out.log_path}
 
 

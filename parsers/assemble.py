@@ -7,6 +7,8 @@ Assembly never looks at bytes and never changes a number to make totals agree.
 """
 from __future__ import annotations
 
+import re
+
 from . import metadata, tables
 from .checks import run_checks
 from .model import Document, ParsedReport
@@ -22,6 +24,21 @@ def _rows_between(rows: list[Row], start: int, end: int) -> list[Row]:
 
 def _region(heads: dict[str, tuple[int, int]], key: str, default: tuple[int, int]) -> tuple[int, int]:
     return heads.get(key, default)
+
+
+def _fill_missing(primary: tables.Extracted, other: tables.Extracted) -> None:
+    """Rows the row reader missed, taken from the stream reader (never overriding a row)."""
+    from .spec import OTHER_HANDLING_2019, OTHER_HANDLING_2021
+
+    for key, cells in other.cells.items():
+        if key in OTHER_HANDLING_2021 and OTHER_HANDLING_2019 in primary.cells:
+            continue
+        if key == OTHER_HANDLING_2019 and any(k in primary.cells for k in OTHER_HANDLING_2021):
+            continue
+        if key not in primary.cells and any(v is not None for v in cells.values()):
+            primary.cells[key] = cells
+            primary.found += 1
+            primary.warnings.append(f"{key}: read from running text (no table row found)")
 
 
 def _template_by_year(year: int | None) -> str | None:
@@ -64,9 +81,8 @@ def assemble(doc: Document, *, source: str) -> ParsedReport:
     if "review_litigation" in heads:
         rev_region = heads["review_litigation"]
     else:
-        idx = text.find("尚未审结")
-        if idx < 0:
-            idx = text.find("尚未 审结")
+        m = re.search(r"尚\s*未\s*审\s*结|结\s*果\s*维\s*持", text)
+        idx = m.start() if m else -1
         after = [s for s, _ in heads.values() if s > idx] if idx >= 0 else []
         rev_region = (max(0, text.rfind("\n", 0, idx)), min(after) if after else n) if idx >= 0 else (n, n)
 
@@ -75,18 +91,22 @@ def assemble(doc: Document, *, source: str) -> ParsedReport:
 
     # ---- section 二
     act = tables.extract_active_rows(_rows_between(rows, *act_region), default_template)
-    if act.found < 4:
+    if act.found < 8:
         overview = text[heads["overview"][0]:heads["overview"][1]] if "overview" in heads else text[:act_region[0]]
         hints = tables.narrative_hints(overview + "\n" + text[act_region[0]:act_region[1]])
-        st = tables.extract_active_stream(text[act_region[0]:act_region[1]], default_template, hints)
-        if st.found > act.found:
+        st = tables.extract_active_stream(text[act_region[0]:act_region[1]], act.template or default_template, hints)
+        if st.found > act.found and act.found < 4:
             act = st
+        else:
+            _fill_missing(act, st)
     # ---- section 三
     app = tables.extract_applications_rows(_rows_between(rows, *app_region))
-    if app.found < MIN_APP_ROWS:
+    if app.found < 25:
         st = tables.extract_applications_stream(text[app_region[0]:app_region[1]])
-        if st.found > app.found:
+        if st.found > app.found and app.found < MIN_APP_ROWS:
             app = st
+        else:
+            _fill_missing(app, st)
     # ---- section 四
     rev = tables.extract_review_rows(_rows_between(rows, *rev_region))
     if rev.found == 0:

@@ -65,6 +65,9 @@ def find_agency(title: str | None, text: str) -> str | None:
             agency = title[:m.start()].strip(" 《》“”\"")
             if agency:
                 return agency
+        m = re.match(r"^(?:19|20)\d{2}\s*年\s*度?\s*(.{2,30}?)政府信息公开", title)
+        if m and not re.search(r"\d", m.group(1)):
+            return m.group(1)
     m = re.search(r"本报告(?:是)?由\s*([^\s，,。；（(]{2,40}?)(?:根据|依据|按照|编制)", text)
     if m:
         return m.group(1)

@@ -27,6 +27,13 @@ class Row:
     grid: bool = False  # column positions are reliable (a grid with origins)
     paragraph: bool = False
     table: int | None = None  # index of the table block
+    owner: list[bool] | None = None  # grid only: True where the cell is a merged cell's origin
+
+    def owned(self, start: int, end: int) -> list[str]:
+        """Cells start..end that are real cells (not copies of a merged cell)."""
+        if self.owner is None:
+            return self.cells[start:end]
+        return [c for c, o in zip(self.cells[start:end], self.owner[start:end]) if o]
 
     @property
     def kinds(self) -> list[str]:
@@ -74,21 +81,24 @@ def flatten(doc: Document) -> tuple[list[Row], str]:
         grid = origins is not None
         for r, cells in enumerate(block.rows):
             texts = []
+            owner: list[bool] = []
             for c, txt in enumerate(cells):
                 txt = fold_chars(txt or "")
+                own = True
                 if grid:
                     try:
                         if tuple(origins[r][c]) != (r, c):  # type: ignore[index]
-                            txt = ""
+                            txt, own = "", False
                     except (IndexError, TypeError):
                         pass
                 texts.append(txt.replace("\n", " ").strip())
+                owner.append(own)
             if not grid:
                 texts = _collapse_repeats(_expand_numbers(texts))
             line = "\t".join(texts)
             if not line.strip():
                 continue
-            rows.append(Row(texts, offset, grid=grid, table=bi))
+            rows.append(Row(texts, offset, grid=grid, table=bi, owner=owner if grid else None))
             lines.append(line)
             offset += len(line) + 1
     return rows, "\n".join(lines)

@@ -113,6 +113,9 @@ def _kill(proc: subprocess.Popen) -> None:
         pass
 
 
+_MEMORY_SIGNS = ("MemoryError", "failed to map segment", "Cannot allocate memory", "std::bad_alloc")
+
+
 def _child(argv: list[str]) -> int:
     import resource
 
@@ -128,7 +131,19 @@ def _child(argv: list[str]) -> int:
     os.dup2(2, 1)  # library chatter goes to stderr, the result to out_fd only
     from . import parse_bytes
 
-    report = parse_bytes(data, args["filename"], args["content_type"], source=args["source"], ocr=args["ocr"])
+    try:
+        report = parse_bytes(data, args["filename"], args["content_type"], source=args["source"], ocr=args["ocr"])
+    except MemoryError:
+        report = None
+    if report is None or (report.error and any(m in report.error for m in _MEMORY_SIGNS)):
+        from .sniff import sniff_format
+
+        why = f"out of memory (limit {args['memory_mb']} MB)"
+        if report is not None:
+            report.error = f"{why}: {report.error}"
+        else:
+            fmt = sniff_format(data, args["filename"], args["content_type"])
+            report = ParsedReport.failure(args["source"] or args["filename"] or "<bytes>", fmt, PARSER_VERSION, why)
     payload = json.dumps(report.to_dict(), ensure_ascii=False, default=str).encode("utf-8")
     with os.fdopen(out_fd, "wb") as fh:
         fh.write(payload)

@@ -1,9 +1,9 @@
 """Section headings 一 … 六 of a report, found in running text (also mid-line, as in text
 dumps of HTML pages where the whole report is one line).
 
-The heading texts come from parsers/spec.py (sections + variants); the patterns below add the
-flexibility real reports need: any whitespace between characters, 、/./， after the ordinal,
-optional words (的, 工作, 主要 …).
+The patterns below recognise every heading label and variant listed in parsers/spec.py
+(`sections`; a test holds them to it) and add the flexibility real reports need: any
+whitespace between characters, 、/./， after the ordinal, optional words (的, 工作, 主要 …).
 """
 from __future__ import annotations
 
@@ -11,9 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .labels import fold_chars
-
-_ORD = r"(?:^|(?<=[\s。；;:：>|\t]))[{o}]\s*[、.．,，]?\s*"
+_ORD = r"(?:^|(?<=[\s。；;:：>|\t*#【]))[{o}]\s*[、.．,，]?\s*"
 
 
 def _spaced(body: str) -> str:
@@ -27,8 +25,8 @@ _BODIES = {
     "applications": ("三二", "收到和处理政府信息公开申请(?:的)?情况|依申请公开政府信息(?:的)?情况"),
     "review_litigation": ("四三", "(?:因)?政府信息公开(?:工作)?(?:被申请)?行政(?:法)?复议(?:[、,]|和|及)?(?:提起)?行政诉讼(?:的)?情况"
                                   "|政府信息公开(?:工作)?(?:被申请)?行政(?:法)?复议(?:[、,]|和|及)?(?:提起)?行政诉讼"),
-    "problems": ("五四", "(?:政府信息公开工作)?存在的?(?:主要)?问题(?:及|和)?(?:改进情况|改进措施|整改情况)?"),
-    "other_matters": ("六五", "其他需要报告的?事项"),
+    "problems": ("五四", "(?:[\u4e00-\u9fff]{0,10}?)存在的?(?:主要)?(?:问题|不足)(?:及|和)?(?:改进情况|改进措施|整改情况)?"),
+    "other_matters": ("六五", "其他(?:需要|需)?(?:报告|说明)?的?事项"),
 }
 
 
@@ -50,29 +48,33 @@ class Heading:
 
 def find_headings(text: str) -> list[Heading]:
     """Headings in document order, each section key at most once and keys in their natural
-    order: the longest chain of matches with increasing offsets (earliest on ties), so a
-    stray match of one pattern cannot hide the real headings after it."""
+    order. Among all chains of matches with increasing offsets, the longest wins; among equally
+    long chains, the one whose sections hold the most text (so a table of contents or a stray
+    phrase does not take the place of the real headings)."""
     pats = _patterns()
-    cands = [[(m.start(), m.end()) for m in pats[k].finditer(text)][:50] for k in SECTION_KEYS]
-    best: dict[tuple[int, int], list[Heading]] = {}
+    cands = [[(m.start(), m.end()) for m in pats[k].finditer(text)][:40] for k in SECTION_KEYS]
+    n = len(text)
+    memo: dict[tuple[int, int], tuple[int, int, list[Heading]]] = {}
 
-    def chain(i: int, pos: int) -> list[Heading]:
+    def chain(i: int, pos: int) -> tuple[int, int, list[Heading]]:
         if i == len(SECTION_KEYS):
-            return []
-        memo = best.get((i, pos))
-        if memo is not None:
-            return memo
-        result = chain(i + 1, pos)  # skip this key
+            return (0, 0, [])
+        key = (i, pos)
+        if key in memo:
+            return memo[key]
+        best = chain(i + 1, pos)
         for s, e in cands[i]:
-            if s >= pos:
-                with_it = [Heading(SECTION_KEYS[i], s, e)] + chain(i + 1, e)
-                if len(with_it) > len(result):
-                    result = with_it
-                break  # the earliest match after pos is the one to take
-        best[(i, pos)] = result
-        return result
+            if s < pos:
+                continue
+            cnt, size, rest = chain(i + 1, e)
+            gap = (rest[0].start if rest else n) - s
+            cand = (cnt + 1, size + min(gap, 200), [Heading(SECTION_KEYS[i], s, e)] + rest)
+            if cand[:2] > best[:2]:
+                best = cand
+        memo[key] = best
+        return best
 
-    return chain(0, 0)
+    return chain(0, 0)[2]
 
 
 def split_sections(text: str) -> dict[str, tuple[int, int]]:
@@ -84,7 +86,3 @@ def split_sections(text: str) -> dict[str, tuple[int, int]]:
         out[h.key] = (h.start, end)
     return out
 
-
-def fold(text: str) -> str:
-    """Character folding that keeps string length stable enough for offsets: NFKC per char."""
-    return "".join(fold_chars(ch)[:1] or ch for ch in text)

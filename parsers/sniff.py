@@ -35,6 +35,24 @@ def _from_content_type(content_type: str | None) -> str | None:
     return _CT.get(content_type.split(";", 1)[0].strip().lower())
 
 
+def _ole_kind(data: bytes) -> str | None:
+    """'doc' (Word 97 / WPS), 'xls' (BIFF workbook) or None, from the OLE2 stream names."""
+    try:
+        import olefile
+
+        ole = olefile.OleFileIO(io.BytesIO(data))
+    except Exception:
+        return None
+    try:
+        if ole.exists("WordDocument"):
+            return "doc"
+        if ole.exists("Workbook") or ole.exists("Book"):
+            return "xls"
+        return None
+    finally:
+        ole.close()
+
+
 def sniff_format(data: bytes, filename: str | None = None, content_type: str | None = None) -> str:
     """Return one of html, text, markdown, pdf, docx, xlsx, doc, wps, xls, image, unknown.
 
@@ -56,6 +74,11 @@ def sniff_format(data: bytes, filename: str | None = None, content_type: str | N
         return "unknown"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2 compound file
         hint = _from_name(filename) or _from_content_type(content_type)
+        kind = _ole_kind(data)
+        if kind == "doc":
+            return "wps" if hint == "wps" else "doc"
+        if kind == "xls":
+            return "xls"
         if hint in ("doc", "wps", "xls"):
             return hint
         return "doc"

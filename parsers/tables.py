@@ -101,6 +101,12 @@ def _header_positions(rows: list[Row]) -> dict[str, int]:
 def _row_values_7(row: Row, span: tuple[int, int, int], header: dict[str, int]) -> tuple[list[str], bool]:
     label_end, start, end = span
     seq = row.cells[start:end]
+    if row.grid:
+        own = row.owned(start, end)
+        while len(own) > 7 and not own[-1].strip():
+            own.pop()
+        if len(own) == 7:  # one real cell per column, whatever the spans
+            return own, True
     if row.grid and len(header) == 7 and min(header.values()) > label_end:
         absolute = [row.cells[header[k]] if header[k] < len(row.cells) else "" for k in APPLICANT_KEYS]
         nums_abs = sum(1 for c in absolute if classify(c) in ("number", "null"))
@@ -143,14 +149,16 @@ def extract_applications_rows(rows: list[Row]) -> Extracted:
     header: dict[str, int] = {}
     found: dict[str, _AppRow] = {}
     blank: dict[str, bool] = {}  # labelled rows whose cells are all empty
+    header_table: int | None = None
     last_key: str | None = None
     for row in rows:
         span = _value_span(row)
         if span is None:
             texts = [c for c, k in zip(row.cells, row.kinds) if k == "text"]
             if row.grid and not found:
-                header_rows.append(row)
+                header_rows = [r for r in header_rows if r.table == row.table] + [row]
                 header = _header_positions(header_rows)
+                header_table = row.table
             if texts:
                 pending.append("".join(texts))
                 pending = pending[-4:]
@@ -175,6 +183,10 @@ def extract_applications_rows(rows: list[Row]) -> Extracted:
                     if key:
                         break
         if key is None and pending and has_num:
+            n_vals = sum(1 for k in row.kinds[start:end] if k in ("number", "null"))
+            run = _digits_only(row.cells[start:end])
+            if n_vals < 5 and (run is None or len(run) < 7):
+                continue  # a stray number (page number, one cell per line): not a table row
             for k in range(1, len(pending) + 1):
                 key = keymatch.match_application_row("".join(pending[-k:]), after_unpaid_fee=after_fee)
                 if key:
@@ -186,7 +198,7 @@ def extract_applications_rows(rows: list[Row]) -> Extracted:
         if key in found:
             out.warnings.append(f"applications.{key}: a second row with this label was ignored")
             continue
-        texts, _ = _row_values_7(row, span, header)
+        texts, _ = _row_values_7(row, span, header if row.table == header_table else {})
         vals = _choose7(texts, out.warnings, key)
         if len(vals) == 1 and isinstance(vals[0], list):
             found[key] = _AppRow(key, None, vals[0])  # type: ignore[arg-type]
@@ -298,8 +310,23 @@ _LEAD_NUM = re.compile(r"^[\s\d.,]*")
 
 
 def _stream_values(text: str, start: int, stop: int) -> list[str]:
-    chunk = _LEAD_NUM.match(text[start:stop])
-    return chunk.group(0).split() if chunk else []
+    """The value tokens right after a label: whitespace-separated numbers (with signs, units,
+    notes), and the leading digits of a token where the next label follows without a gap."""
+    toks: list[str] = []
+    for tok in text[start:stop].split():
+        if classify(tok) in ("number", "null"):
+            toks.append(tok)
+            continue
+        m = _LEAD_NUM.match(tok)
+        if m and m.group(0).strip(" .,"):
+            rest = tok[m.end():]
+            # digits followed by more value syntax (减4, -18, 元 …) cannot be cut safely
+            toks.append(m.group(0).rstrip(".,") if not re.match(r"[-+减增元万%]", rest) else UNSPLITTABLE)
+        break
+    return toks
+
+
+UNSPLITTABLE = "?"
 
 
 def extract_applications_stream(text: str) -> Extracted:
@@ -333,6 +360,11 @@ def extract_applications_stream(text: str) -> Extracted:
         stop = hits[i + 1][1] if i + 1 < len(hits) else len(t)
         toks = _stream_values(t, e, stop)
         if not toks:
+            continue
+        if UNSPLITTABLE in toks or (len(toks) != 7 and _digits_only(toks) is None):
+            out.warnings.append(f"applications.{key}: {len(toks)} values in running text where 7 were "
+                                f"expected; cells left null")
+            found[key] = _AppRow(key, [None] * 7)
             continue
         vals = _choose7(toks, out.warnings, key)
         if len(vals) == 1 and isinstance(vals[0], list):
@@ -431,7 +463,12 @@ def extract_active_rows(rows: list[Row], default_template: str | None) -> Extrac
             continue
         if template and not blank_row:
             tpl_votes[template] = tpl_votes.get(template, 0) + 1
-        if row.grid and positions and len(positions) == len(cols) and min(positions) > label_end:
+        own = row.owned(start, end) if row.grid else []
+        while len(own) > len(cols) and not own[-1].strip():
+            own.pop()
+        if row.grid and len(own) == len(cols):  # one real cell per column, whatever the spans
+            texts_v = own
+        elif row.grid and positions and len(positions) == len(cols) and min(positions) > label_end:
             texts_v = [row.cells[p] if p < len(row.cells) else "" for p in positions]
         else:
             texts_v = _fit(seq, len(cols), row.grid)
@@ -488,7 +525,11 @@ def extract_active_stream(text: str, default_template: str | None, hints: dict[t
         cols = _columns_for(ar.table, template)
         if not toks or not cols:
             continue
-        if len(toks) == len(cols):
+        if UNSPLITTABLE in toks:
+            out.warnings.append(f"active_disclosure.{ar.key}: values run together with signs or units; "
+                                f"cells left null")
+            vals = [None] * len(cols)
+        elif len(toks) == len(cols):
             vals: list[Number | None] = [parse_value(x) for x in toks]
         elif len(toks) == 1 and is_digit_run(toks[0]):
             cands = list(split_digit_run(toks[0], len(cols)))
@@ -505,8 +546,9 @@ def extract_active_stream(text: str, default_template: str | None, hints: dict[t
                                     f"{len(cands)} possible splits, cells left null")
                 vals = [None] * len(cols)
         else:
-            out.warnings.append(f"active_disclosure.{ar.key}: {len(toks)} values for {len(cols)} columns")
-            vals = [parse_value(x) for x in toks[:len(cols)]] + [None] * max(0, len(cols) - len(toks))
+            out.warnings.append(f"active_disclosure.{ar.key}: {len(toks)} values in running text for "
+                                f"{len(cols)} columns; cells left null")
+            vals = [None] * len(cols)
         out.cells[ar.key] = dict(zip(cols, vals))
     out.template = template if out.cells else None
     out.found = len(out.cells)
@@ -545,6 +587,7 @@ def _review_from_flat(values: list[str], out: Extracted) -> None:
 def extract_review_rows(rows: list[Row]) -> Extracted:
     out = Extracted()
     flat: list[str] = []
+    chunks: list[list[str]] = []
     by_group: dict[str, list[str]] = {}
     for row in rows:
         span = _value_span(row)
@@ -553,9 +596,8 @@ def extract_review_rows(rows: list[Row]) -> Extracted:
         label_end, start, end = span
         labels = _text_of(row, start)
         group = keymatch.match_review_group(labels[-1]) if labels else None
-        seq = row.cells[start:end]
+        seq = row.owned(start, end)
         if not row.grid:
-            seq = [s for s in seq]
             while seq and not seq[0].strip():
                 seq.pop(0)
             while seq and not seq[-1].strip():
@@ -565,7 +607,12 @@ def extract_review_rows(rows: list[Row]) -> Extracted:
         elif row.paragraph:
             continue
         else:
-            flat.extend(seq)
+            chunks.append(seq)
+    wide = [c for c in chunks if sum(1 for x in c if x.strip()) >= 3]
+    if sum(len(c) for c in wide) >= 15:
+        chunks = wide  # ignore stray single numbers (page numbers) next to the data row
+    for c in chunks:
+        flat.extend(c)
     if by_group and not flat:
         for g in ("review", "litigation_direct", "litigation_after_review"):
             vals = by_group.get(g, [])

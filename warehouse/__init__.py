@@ -28,7 +28,7 @@ import duckdb
 
 from . import dictionary, regions, views
 from .extensions import OFFLINE_CONFIG, load_extension
-from .load import (delete_report, load_portals, load_report, load_reports, record_document,
+from .load import (rollback_quietly, delete_report, load_portals, load_report, load_reports, record_document,
                    record_portal_runs, record_run)
 from .migrator import current_version, migrate
 from .publish import Published, publish
@@ -42,31 +42,33 @@ __all__ = [
 _OBJECTS_KEY = "views_comments_sha"
 
 
-def _objects_fingerprint() -> str:
-    text = "\n;\n".join(views.view_sql() + dictionary.comment_sql())
+def _objects_fingerprint(view_columns: bool = True) -> str:
+    text = "\n;\n".join(views.view_sql() + dictionary.comment_sql(view_columns))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+def ensure_schema(con: duckdb.DuckDBPyConnection, *, view_column_comments: bool = True) -> dict[str, Any]:
     """Bring a writable database up to date: migrations, regions, views and comments.
 
     Views and comments are regenerated (in one transaction) only when their generated SQL
-    changed, so opening an up-to-date warehouse writes nothing."""
+    changed, so opening an up-to-date warehouse writes nothing. Works on the current default
+    database, so it also prepares an attached DuckLake after `USE lake`
+    (with view_column_comments=False: DuckLake cannot store them)."""
     applied = migrate(con)
     n_regions = regions.ensure_regions(con)
-    fp = _objects_fingerprint()
+    fp = _objects_fingerprint(view_column_comments)
     row = con.execute("SELECT value FROM warehouse_meta WHERE key = ?", [_OBJECTS_KEY]).fetchone()
     rebuilt = False
     if not row or row[0] != fp:
         con.begin()
         try:
             views.create_views(con)
-            dictionary.apply_comments(con)
+            dictionary.apply_comments(con, view_column_comments)
             con.execute("DELETE FROM warehouse_meta WHERE key = ?", [_OBJECTS_KEY])
             con.execute("INSERT INTO warehouse_meta VALUES (?, ?)", [_OBJECTS_KEY, fp])
             con.commit()
         except Exception:
-            con.rollback()
+            rollback_quietly(con)
             raise
         rebuilt = True
     return {"migrations_applied": applied, "regions_loaded": n_regions, "views_rebuilt": rebuilt}

@@ -235,18 +235,22 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def comment_sql() -> list[str]:
+def comment_sql(view_columns: bool = True) -> list[str]:
+    """COMMENT ON statements; view_columns=False leaves out view-column comments (DuckLake
+    catalogs cannot store them)."""
     out = []
     for kind, objects in (("TABLE", TABLES), ("VIEW", views())):
         for name, (en, zh, cols) in objects.items():
             out.append(f"COMMENT ON {kind} {name} IS {_lit(f'{en} | {zh}')}")
+            if kind == "VIEW" and not view_columns:
+                continue
             for col, (cen, czh) in cols.items():
                 out.append(f'COMMENT ON COLUMN {name}."{col}" IS {_lit(f"{cen} | {czh}")}')
     return out
 
 
-def apply_comments(con: duckdb.DuckDBPyConnection) -> None:
-    for sql in comment_sql():
+def apply_comments(con: duckdb.DuckDBPyConnection, view_columns: bool = True) -> None:
+    for sql in comment_sql(view_columns):
         con.execute(sql)
 
 

@@ -8,6 +8,8 @@ built for exactly one DuckDB version, so `duckdb` must stay pinned to the wheels
 from __future__ import annotations
 
 import importlib.util
+import os
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -17,6 +19,11 @@ OFFLINE_CONFIG = {
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
 }
+
+
+# Wheels whose file name differs from the extension's real name: DuckDB derives the entry point
+# from the file name, so the file is loaded through a link carrying the real name.
+REAL_NAMES = {"sqlite": "sqlite_scanner"}
 
 
 class ExtensionUnavailable(RuntimeError):
@@ -38,13 +45,33 @@ def extension_path(name: str) -> Path:
     return path
 
 
+def _loadable_path(name: str) -> Path:
+    path = extension_path(name)
+    real = REAL_NAMES.get(name)
+    if not real:
+        return path
+    link_dir = Path(tempfile.gettempdir()) / f"ogi-duckdb-extensions-{os.getuid()}" / f"v{duckdb.__version__}"
+    link_dir.mkdir(parents=True, exist_ok=True)
+    link = link_dir / f"{real}.duckdb_extension"
+    if not (link.is_symlink() and os.readlink(link) == str(path)):
+        tmp = link_dir / f".{real}.{os.getpid()}"
+        if tmp.is_symlink() or tmp.exists():
+            tmp.unlink()
+        tmp.symlink_to(path)
+        os.replace(tmp, link)
+    return link
+
+
 def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    """LOAD an extension from its wheel (idempotent; no INSTALL, no download)."""
+    """LOAD an extension from its wheel (idempotent; no INSTALL, no download).
+
+    Names: fts, ducklake, sqlite (the DuckLake SQLite catalog; loaded as sqlite_scanner)."""
+    real = REAL_NAMES.get(name, name)
     loaded = con.execute(
-        "SELECT loaded FROM duckdb_extensions() WHERE extension_name = ?", [name]).fetchone()
+        "SELECT loaded FROM duckdb_extensions() WHERE extension_name = ?", [real]).fetchone()
     if loaded and loaded[0]:
         return
-    path = str(extension_path(name)).replace("'", "''")
+    path = str(_loadable_path(name)).replace("'", "''")
     con.execute(f"LOAD '{path}'")
 
 

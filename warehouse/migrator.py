@@ -16,6 +16,8 @@ from importlib import resources
 
 import duckdb
 
+from .load import rollback_quietly
+
 _NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 
 
@@ -56,7 +58,7 @@ def _ensure_table(con: duckdb.DuckDBPyConnection) -> None:
 
 def applied(con: duckdb.DuckDBPyConnection) -> dict[int, tuple[str, str]]:
     exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' "
-                         "AND table_name = 'schema_migrations'").fetchone()[0]
+                         "AND database_name = current_database() AND table_name = 'schema_migrations'").fetchone()[0]
     if not exists:
         return {}
     return {v: (n, c) for v, n, c in con.execute(
@@ -87,14 +89,14 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     _ensure_table(con)
     done = []
     for m in pending(con):
-        con.execute("BEGIN TRANSACTION")
+        con.begin()
         try:
             con.execute(m.sql)
             con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?, ?)",
                         [m.version, m.name, m.checksum, datetime.now(timezone.utc).replace(tzinfo=None)])
-            con.execute("COMMIT")
+            con.commit()
         except Exception as exc:
-            con.execute("ROLLBACK")
+            rollback_quietly(con)
             raise MigrationError(f"migration {m.version:03d}_{m.name}.sql failed: {exc}") from exc
         done.append(m.version)
     return done

@@ -15,6 +15,8 @@ from typing import Iterator
 
 import duckdb
 
+from .load import rollback_quietly
+
 SOURCE_KEY = "regions_source"
 TAIWAN_CODE = "710000"
 
@@ -77,6 +79,6 @@ def ensure_regions(con: duckdb.DuckDBPyConnection) -> int:
         con.execute("INSERT INTO warehouse_meta VALUES (?, ?)", [SOURCE_KEY, version])
         con.commit()
     except Exception:
-        con.rollback()
+        rollback_quietly(con)
         raise
     return len(data)

@@ -91,7 +91,7 @@ LEFT JOIN (
 LEFT JOIN (
   SELECT report_id,
          max(value) FILTER (WHERE group_key = 'review') AS review_total,
-         sum(value) FILTER (WHERE group_key IN ('litigation_direct', 'litigation_after_review')) AS litigation_total
+         CAST(sum(value) FILTER (WHERE group_key IN ('litigation_direct', 'litigation_after_review')) AS BIGINT) AS litigation_total
   FROM review_litigation WHERE column_key = 'total' GROUP BY report_id
 ) l ON l.report_id = r.report_id
 LEFT JOIN (
@@ -107,14 +107,14 @@ WHERE NOT c.passed""",
     ]
     metrics = """count(*) AS reports,
        count(*) FILTER (WHERE s.parse_status = 'ok') AS reports_ok,
-       sum(s.new_received) AS new_received,
-       sum(s.carried_over) AS carried_over,
-       sum(s.total_processed) AS total_processed,
-       sum(s.granted) AS granted,
-       sum(s.carried_forward) AS carried_forward,
-       sum(s.review_total) AS review_total,
-       sum(s.litigation_total) AS litigation_total,
-       sum(s.checks_failed) AS checks_failed"""
+       CAST(sum(s.new_received) AS BIGINT) AS new_received,
+       CAST(sum(s.carried_over) AS BIGINT) AS carried_over,
+       CAST(sum(s.total_processed) AS BIGINT) AS total_processed,
+       CAST(sum(s.granted) AS BIGINT) AS granted,
+       CAST(sum(s.carried_forward) AS BIGINT) AS carried_forward,
+       CAST(sum(s.review_total) AS BIGINT) AS review_total,
+       CAST(sum(s.litigation_total) AS BIGINT) AS litigation_total,
+       CAST(sum(s.checks_failed) AS BIGINT) AS checks_failed"""
     out.append(f"""CREATE OR REPLACE VIEW v_yearly_totals_province AS
 SELECT s.year, g.province_code, g.province_name,
        {metrics}

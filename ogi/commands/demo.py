@@ -10,7 +10,14 @@ import json
 import time
 
 # the demo portals are on loopback: be quick but still polite (robots.txt, per-host limit)
-DEMO_POLITENESS = {"delay_s": 0.0, "per_host": 4, "timeout_s": 10.0, "retries": 2, "backoff_s": 0.2}
+DEMO_POLITENESS = {"delay_s": 0.0, "per_host": 4, "timeout_s": 10.0, "retries": 2, "backoff_s": 0.2,
+                   "honor_crawl_delay": False}
+
+
+def demo_crawl_settings() -> dict:
+    from crawlers.settings import FAST_SETTINGS  # the crawler's own loopback settings
+
+    return dict(FAST_SETTINGS)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -41,7 +48,7 @@ def main(args: argparse.Namespace) -> int:
         demo.start()
     try:
         summary = run_flow(str(demo.registry_path), args.data_dir, portals=args.portals,
-                           politeness=DEMO_POLITENESS, progress=not args.no_progress,
+                           politeness=DEMO_POLITENESS, crawl_settings=demo_crawl_settings(), progress=not args.no_progress,
                            verbose=getattr(args, "verbose", 0))
     finally:
         demo.stop()

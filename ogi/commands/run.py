@@ -28,7 +28,8 @@ def add_politeness_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--delay", type=float, default=None, help="seconds between requests to one host (default 0.5)")
     p.add_argument("--per-host", type=int, default=None, help="concurrent requests per host (default 2)")
     p.add_argument("--timeout", type=float, default=None, help="seconds per request (default 30)")
-    p.add_argument("--ignore-robots", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--fast", action="store_true",
+                   help="loopback/test speed: no delays (crawler FAST_SETTINGS); never for real portals")
 
 
 def politeness_of(args: argparse.Namespace) -> dict:
@@ -39,13 +40,13 @@ def politeness_of(args: argparse.Namespace) -> dict:
         pol["per_host"] = args.per_host
     if args.timeout is not None:
         pol["timeout_s"] = args.timeout
-    if getattr(args, "ignore_robots", False):
-        pol["obey_robots"] = False
+    if getattr(args, "fast", False):
+        pol.update(delay_s=0.0, per_host=4, honor_crawl_delay=False, backoff_s=0.2)
     return pol
 
 
 def run_flow(registry: str, data_dir: str, *, portals=None, years=None, politeness=None,
-             progress: bool = True, verbose: int = 0) -> dict:
+             crawl_settings=None, progress: bool = True, verbose: int = 0) -> dict:
     from flows.localrun import prepare_prefect, progress_bars
 
     prepare_prefect(verbose)
@@ -55,16 +56,21 @@ def run_flow(registry: str, data_dir: str, *, portals=None, years=None, politene
     else:
         from flows.nightly import nightly as flow_fn
         kwargs = {}
-    with progress_bars(progress and sys.stderr.isatty() or progress == "force"):
+    with progress_bars(bool(progress) and sys.stderr.isatty()):
         return flow_fn(registry=registry, data_dir=data_dir, portals=portals or None,
-                       politeness=politeness or None, **kwargs)
+                       politeness=politeness or None, crawl_settings=crawl_settings or None, **kwargs)
 
 
 def main(args: argparse.Namespace) -> int:
     from flows.localrun import print_summary
 
+    crawl_settings = None
+    if args.fast:
+        from crawlers.settings import FAST_SETTINGS
+        crawl_settings = dict(FAST_SETTINGS)
     summary = run_flow(args.registry, args.data_dir, portals=args.portals, years=args.years,
-                       politeness=politeness_of(args), progress=not args.no_progress,
+                       politeness=politeness_of(args), crawl_settings=crawl_settings,
+                       progress=not args.no_progress,
                        verbose=getattr(args, "verbose", 0))
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=1, default=str))

@@ -11,7 +11,7 @@ import math
 from urllib.parse import quote
 
 from ogi.demo.reports import article_html, load_source
-from ogi.demo.site import Page, Site, chrome, esc, links, table_list, ul_list
+from ogi.demo.site import Page, Site, chrome, esc, links, request_key, table_list, ul_list
 
 # --- shared pieces ---------------------------------------------------------------------------
 
@@ -95,12 +95,27 @@ def build_trs(bases: dict[str, str]) -> Site:
                                                           ("/zwgk/zfgzbg/", "政府工作报告")], "mainnav")))
     news_column(s, "www", "/xwzx/", county)
     s.add_html("www", "/zwgk/", chrome(s.name, "政务公开", links([
-        ("/zwgk/zfxxgk/", "政府信息公开"), ("/zwgk/zfgzbg/", "政府工作报告"), ("/zwgk/tjxx/", "统计信息")])))
+        ("/zwgk/zfxxgk/", "政府信息公开"), ("/zwgk/zfgzbg/", "政府工作报告"), ("/zwgk/tjxx/", "统计信息"),
+        ("/zwgk/tzgg/", "通知公告")])))
+    # a township filed its report under 通知公告 (kaiping 水口镇), on the second page of the list
+    notices = [(f"./2023{m:02d}/t2023{m:02d}10_{m}.html", f"关于开展{m}月份安全生产检查的通知", f"2023-{m:02d}-10")
+               for m in range(1, 8)]
+    notices.insert(5, ("./202302/t20230215_6001.html", f"{county}水口镇2022年政府信息公开工作年度报告", "2023-02-15"))
+    report(s, "www", "/zwgk/tzgg/202302/t20230215_6001.html", title=notices[5][1], source="seed_003",
+           published="2023-02-15", agency=f"{county}水口镇人民政府", column="通知公告")
+    for path, title, date in notices:
+        if "通知" in title:
+            noise(s, "www", "/zwgk/tzgg/" + path[2:], title, "news")
+    _trs_paged(s, "www", "/zwgk/tzgg/", "通知公告", notices, per_page=4)
     s.add_html("www", "/zwgk/zfxxgk/", chrome(s.name, "政府信息公开", links([
         ("/zwgk/zfxxgk/gkzn/", "政府信息公开指南"), ("/zwgk/zfxxgk/gkzd/", "政府信息公开制度"),
         ("/zwgk/zfxxgk/fdzdgknr/", "法定主动公开内容"), (root, "政府信息公开年报"),
         ("/zwgk/zfxxgk/wzgzndbb/", "政府网站工作年度报表")])))
     noise(s, "www", "/zwgk/zfxxgk/gkzn/", f"{county}政府信息公开指南", "gkzn")
+    s.add_html("www", "/zwgk/tjxx/", chrome(s.name, "统计信息", ul_list([
+        ("./202303/t20230315_1.html", f"{county}2022年国民经济和社会发展统计公报", "2023-03-15")])))
+    s.add_html("www", "/zwgk/zfxxgk/fdzdgknr/", chrome(s.name, "法定主动公开内容", links([
+        ("/zwgk/zfxxgk/fdzdgknr/jgzn/", "机构职能"), ("/zwgk/zfxxgk/fdzdgknr/ghxx/", "规划信息")])))
 
     # main column: county-level reports + noise over three JS-paged pages
     items = []
@@ -128,6 +143,11 @@ def build_trs(bases: dict[str, str]) -> Site:
     add("./bak/201901/t20190110_100.html", f"{county}人民政府2018年政府信息公开工作年度报告", "2019-01-10")
     s.add_html("www", root + "bak/201901/t20190110_100.html", chrome(s.name, "2018", "<p>robots-disallowed copy</p>"))
     add("./202302/t20230201_80600.html", f"{county}2023年财政预算执行情况和2024年预算草案的报告", "2023-02-01", kind="ys")
+    # revamp leftovers: a dead link (404) and an old URL that now redirects to the home page
+    add("./201801/t20180125_1.html", f"{county}人民政府2017年政府信息公开工作年度报告", "2018-01-25")
+    s.dead_links.append(root + "201801/t20180125_1.html")
+    add("./201701/t20170125_1.html", f"{county}人民政府2016年政府信息公开工作年度报告", "2017-01-25")
+    s.add("www", root + "201701/t20170125_1.html", Page(b"", status=302, headers={"Location": "/"}))
     sub = links([("./xzfnb/", "县政府"), ("./bmnb/", "部门"), ("./xznb/", "乡镇")], "subcol")
     _trs_paged(s, "www", root, "政府信息公开年报", items, per_page=4, before=sub)
 
@@ -258,7 +278,10 @@ def build_hanweb(bases: dict[str, str]) -> Site:
             noise(s, "www", art, title, kind)
     add("/art/2025/1/20/art_1002_5001.html", "淮安市洪泽区2024年政府信息公开工作年度报告", "2025-01-20",
         "hongze_district_2024", agency="淮安市洪泽区人民政府",
-        attachments_html=f'<div class="fj">附件：<a href="{esc(pdf_url)}">洪泽区2024年政府信息公开工作年度报告.pdf</a></div>',
+        attachments_html=f'<div class="fj">附件：<a href="{esc(pdf_url)}">洪泽区2024年政府信息公开工作年度报告.pdf</a></div>'
+                         f'<div class="prevnext">上一篇：<a href="/art/2023/3/20/art_1002_5003.html">{area}人民政府2022年政府'
+                         f'信息公开工作年度报告</a> 下一篇：<a href="/art/2022/3/1/art_1002_5006.html">{area}人民政府2021年'
+                         f'政府信息公开工作年度报告</a></div>',
         attachments=(pdf_url,))
     add("/art/2024/3/5/art_1002_5002.html", f"{area}2023年政府工作报告", "2024-03-05", kind="gzbg")
     add("/art/2023/3/20/art_1002_5003.html", f"{area}人民政府2022年政府信息公开工作年度报告", "2023-03-20", "seed_004")
@@ -360,6 +383,7 @@ def build_vsb(bases: dict[str, str]) -> Site:
     robots(s, "www", ["/system/resource/", "/info/9999/"])
     s.start_urls = [s.url("www", "/index.htm")]
     page = lambda title, body: chrome(s.name, title, body, charset=gbk)  # noqa: E731
+    s.add("www", "/", Page(b"", status=302, headers={"Location": "/index.htm"}))
     s.add_html("www", "/index.htm", page("首页", links([("xxgk.htm", "信息公开"), ("xwzx.htm", "新闻中心")], "mainnav")),
                charset=gbk)
     s.add_html("www", "/xxgk.htm", page("信息公开", links([
@@ -389,6 +413,7 @@ def build_vsb(bases: dict[str, str]) -> Site:
         agency=f"{county}城关镇人民政府")
     add("/info/9999/100.htm", f"{county}人民政府2020年政府信息公开工作年度报告", "2021-01-20")
     add("/info/1308/18600.htm", f"关于{county}2021年度政府信息公开工作情况的报告", "2022-01-15", "seed_004")
+    s.pages[("www", request_key("/info/1308/18600.htm"))].content_type = "text/html; charset=utf-8"  # mis-declared
     # VSB: first page xxgknb.htm, then xxgknb/3.htm, xxgknb/2.htm, xxgknb/1.htm (descending)
     per, pages = 3, math.ceil(len(items) / 3)
     for k in range(pages):
@@ -464,7 +489,7 @@ def build_pageno(bases: dict[str, str]) -> Site:
                   f'var totalPage = {pages}; var pageNo = {no}; function goPage(n){{ location.href = '
                   f'"list.jsp?catid={cat}&pageNo=" + n; }}</script>')
         archive = '<p><a href="archive.jsp?catid=%s&page=1">历年年报</a></p>' % cat if cat == "12" else ""
-        text = chrome(s.name, "信息公开年报", table_list(chunk, truncate=16) + script + archive)
+        text = chrome(s.name, "信息公开年报", table_list(chunk, truncate=16, detail_links=cat == "13") + script + archive)
         return Page(text.encode("utf-8"))
     s.handle("www", "/zwgk/list.jsp", listing)
 
@@ -545,6 +570,9 @@ def build_xxgk(bases: dict[str, str], honeypot: str | None = None) -> Site:
     s.start_urls = [s.url("www", "/")]
     friends = [(f"{honeypot}/", "友情链接：示范网")] if honeypot else []
     friends.append(("http://10.0.0.8/zwgk/", "内网政务公开"))
+    # a registry-host page that redirects off the registry (to the honeypot): must not be followed
+    if honeypot:
+        s.add("xxgk", "/xxgk/zfxxgknb/jump.shtml", Page(b"", status=302, headers={"Location": f"{honeypot}/nb/"}))
     s.add_html("www", "/", chrome(s.name, "首页", links([(xx + "/", "政府信息公开"), ("/xwzx/", "新闻中心")] + friends,
                                                           "mainnav")))
     news_column(s, "www", "/xwzx/", city)
@@ -559,6 +587,8 @@ def build_xxgk(bases: dict[str, str], honeypot: str | None = None) -> Site:
                    agency=agency, **kw)
         elif kind:
             noise(s, "xxgk", "/xxgk/zfxxgknb/" + path.lstrip("./"), title, kind)
+    if honeypot:
+        items.append(("./jump.shtml", f"{city}人民政府2020年政府信息公开工作年度报告", "2021-02-01"))
     add("./202402/t20240201_1001.shtml", f"{city}人民政府2023年政府信息公开工作年度报告", "2024-02-01", "seed_001",
         extra='<p><a href="./t20240201_1001_wap.shtml">移动版</a></p>')
     add("./202402/t20240202_1002.shtml", f"{city}2023年政府网站工作年度报表", "2024-02-02", kind="wzbb")

@@ -94,7 +94,8 @@ class DemoPortals:
     """Start every demo portal on its own loopback address(es); stop them on exit."""
 
     def __init__(self, base_dir: str | Path | None = None, host_prefix: str = "127.0.0.", first_octet: int = 10,
-                 port: int = 0, portals: list[str] | None = None, honeypot: bool = True):
+                 port: int = 0, portals: list[str] | None = None, honeypot: bool = True,
+                 builders: dict | None = None):
         self._tmp = None
         if base_dir is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="ogi-demo-")
@@ -102,12 +103,15 @@ class DemoPortals:
         self.base_dir = Path(base_dir)
         self.base_dir.mkdir(parents=True, exist_ok=True)
         self.host_prefix, self.first_octet, self.port = host_prefix, first_octet, port
-        self.selected = portals or list(BUILDERS)
+        self.builders = builders or BUILDERS   # portal_id -> (build(bases) -> Site, host labels)
+        self.selected = portals or list(self.builders)
         self.with_honeypot = honeypot
         self.sites: dict[str, Site] = {}
         self.requests: list[tuple[str, str, str]] = []
         self.user_agents: set[str] = set()
         self.honeypot_host: str | None = None
+        self.first_request_at: float | None = None   # time.monotonic() of the first/last request served
+        self.last_request_at: float | None = None
         self._servers: list[_Server] = []
         self._lock = threading.Lock()
         self.registry_path = self.base_dir / "demo-registry.csv"
@@ -125,7 +129,7 @@ class DemoPortals:
         sockets: list[tuple[str | None, str, socket.socket]] = []
         bound: dict[str, dict[str, str]] = {}
         for pid in self.selected:
-            _, labels = BUILDERS[pid]
+            _, labels = self.builders[pid]
             bound[pid] = {}
             for label in labels:
                 sock = self._bind(f"{self.host_prefix}{octet}")
@@ -141,7 +145,7 @@ class DemoPortals:
             self.honeypot_host = f"{ip}:{port}"
             sockets.append((None, "honeypot", sock))
         for pid in self.selected:
-            builder, _ = BUILDERS[pid]
+            builder, _ = self.builders[pid]
             self.sites[pid] = builder(bound[pid], honeypot_base) if builder is build_xxgk else builder(bound[pid])
         for pid, label, sock in sockets:
             server = _Server(sock.getsockname()[:2], _make_handler(self, self.sites.get(pid), label),
@@ -214,7 +218,11 @@ class DemoPortals:
         return bad
 
     def _log(self, host: str, method: str, path: str, agent: str) -> None:
+        now = time.monotonic()
         with self._lock:
+            if self.first_request_at is None:
+                self.first_request_at = now
+            self.last_request_at = now
             self.requests.append((host, method, path))
             self.user_agents.add(agent)
 

@@ -51,6 +51,7 @@ class Site:
         self.reports: dict[str, Report] = {}
         self.start_urls: list[str] = []
         self.forbidden_paths: list[tuple[str, str]] = []   # (label, path prefix) never to be requested
+        self.dead_links: list[str] = []    # linked paths that answer 404 (each costs one crawl error)
 
     def url(self, label: str, path: str) -> str:
         return self.bases[label] + path
@@ -125,13 +126,18 @@ def ul_list(items: list[tuple[str, str, str]], *, truncate: int | None = None) -
     return '<ul class="list">' + "".join(out) + "</ul>"
 
 
-def table_list(items: list[tuple[str, str, str]], *, truncate: int = 14) -> str:
-    """序号 | 标题 | 发布日期 table listing; anchor text is cut short, the full title only in `title=`."""
-    rows = ['<tr><th>序号</th><th>标题</th><th>发文字号</th><th>发布日期</th></tr>']
+def table_list(items: list[tuple[str, str, str]], *, truncate: int = 14, detail_links: bool = False) -> str:
+    """序号 | 标题 | 发布日期 table listing; anchor text is cut short, the full title only in `title=`
+    (or, with detail_links, the title is plain cell text and the link just says 详情)."""
+    rows = ['<tr><th>序号</th><th>标题</th><th>发文字号</th><th>发布日期</th><th>操作</th></tr>']
     for i, (href, title, date) in enumerate(items, 1):
         shown = title if len(title) <= truncate else title[:truncate] + "..."
+        if detail_links:
+            rows.append(f'<tr><td>{i}</td><td>{esc(title)}</td><td></td><td>{esc(date)}</td>'
+                        f'<td><a href="{esc(href)}">详情</a></td></tr>')
+            continue
         rows.append(f'<tr><td>{i}</td><td><a href="{esc(href)}" title="{esc(title)}">{esc(shown)}</a></td>'
-                    f'<td></td><td>{esc(date)}</td></tr>')
+                    f'<td></td><td>{esc(date)}</td><td></td></tr>')
     return '<table class="xxgk_list">' + "".join(rows) + "</table>"
 
 

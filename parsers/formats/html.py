@@ -167,11 +167,17 @@ def _find_container(soup: BeautifulSoup) -> Tag:
     node = best
     while True:
         nxt = None
+        size = len(node.get_text(" ", strip=True))
+        n_tables = len(node.find_all("table"))
         for ch in node.find_all(True, recursive=False):
             if ch.name in _DROP:
                 continue
-            cnt = len(find_headings(ch.get_text(" ")))
-            if cnt >= best_count:
+            text = ch.get_text(" ")
+            # the child must hold the headings AND the bulk of the content (not a table of
+            # contents that merely lists the headings)
+            if len(text.strip()) < 0.5 * size or len(ch.find_all("table")) < n_tables * 0.5:
+                continue
+            if len(find_headings(text)) >= best_count:
                 nxt = ch
                 break
         if nxt is None:

@@ -25,7 +25,10 @@ def read_pages(data: bytes, backend: str | None = None) -> tuple[list[PageConten
     backend = backend or _backend()
     if backend in ("pdfium", "pypdfium2"):
         from ..pdf import pdfium_source
-        return pdfium_source.read(data, max_pages=MAX_PDF_PAGES)
+        try:
+            return pdfium_source.read(data, max_pages=MAX_PDF_PAGES)
+        except pdfium_source.NeedsPdfminer:
+            pass
     from ..pdf import pdfminer_source
     try:
         doc, _ = pdfminer_source.open_pdf(data)
@@ -47,7 +50,7 @@ def read(data: bytes, *, ocr: bool = True, backend: str | None = None) -> Docume
     for pc in pages:
         if pc.needs_ocr:
             from .. import ocr as ocr_mod
-            why = "image-only" if not pc.chars else f"{pc.unmapped_chars} glyphs without Unicode mapping"
+            why = f"{pc.unmapped_chars} glyphs without Unicode mapping" if pc.unmapped_chars else "image-only"
             if ocr and ocr_mod.available():
                 try:
                     final.append(ocr_mod.ocr_pdf_page(data, pc.number - 1))

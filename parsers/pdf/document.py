@@ -64,7 +64,7 @@ def _starts_paragraph(ln: TextLine, prev: TextLine, margins: tuple[float, float]
     size = ln.size or 10.0
     if ln.x0 - left > 0.8 * size:  # indented first line, centred title
         return True
-    if prev.x1 < right - 1.5 * size:  # previous line ended short
+    if prev.x1 < right - 2.5 * size:  # previous line ended short (CJK lines end up to ~2 chars early)
         return True
     if same_page and ln.top - prev.bottom > 1.2 * max(ln.bottom - ln.top, size):
         return True

@@ -94,6 +94,14 @@ def join_lines(parts: list[str]) -> str:
 
 
 def cell_text(chars: list[Char]) -> str:
+    if len(chars) <= 12:  # fast path: one line (most cells hold a number or a short label)
+        lo = min(c.cy for c in chars)
+        hi = max(c.cy for c in chars)
+        h = min(c.bottom - c.top for c in chars)
+        if hi - lo <= max(1.0, 0.45 * h):
+            ln = Line(sorted(chars, key=lambda c: c.x0), min(c.top for c in chars), max(c.bottom for c in chars))
+            _dedupe_overprint(ln)
+            return line_text(ln).strip()
     return join_lines([line_text(ln) for ln in group_lines(chars)])
 
 

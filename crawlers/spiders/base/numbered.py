@@ -20,7 +20,9 @@ def page_count(text: str) -> int | None:
 class NumberedPagesBase:
     def detect_numbered(self, response) -> bool:
         name = urlsplit(response.url).path.rsplit("/", 1)[-1]
-        return bool(_NUMBERED.match(name)) and page_count(response.text) is not None
+        m = _NUMBERED.match(name)
+        # `1.html` or `column-index-1.shtml`; not TRS `index_1.html` (that is createPageHTML's)
+        return bool(m) and m.group(1)[-1:] in ("", "-") and page_count(response.text) is not None
 
     def paginate_numbered(self, response):
         name = urlsplit(response.url).path.rsplit("/", 1)[-1]

@@ -1,0 +1,139 @@
+"""Crawl throughput on loopback with politeness off, and the modelled nightly crawl time.
+
+    .venv/bin/python bench/bench_crawl.py [--portals 12] [--pages 10] [--per-page 20]
+
+Serves synthetic TRS-style portals (home -> 政务公开 -> 政府信息公开年报 with JS-only paging and
+real-size Word-pasted report pages from ogi/demo) on 127.0.0.x, runs `scrapy crawl portals` in a
+subprocess with the FAST settings, and measures pages/second from the servers' request log
+(first to last request). Then models a nightly crawl of 3,000 portals at 1 request/s per host.
+Writes bench/results/crawl.md.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from ogi.commands.crawl import run_crawl  # noqa: E402
+from ogi.demo.portals import _trs_paged, report  # noqa: E402
+from ogi.demo.reports import available_sources, load_source  # noqa: E402
+from ogi.demo.site import Site, chrome, links  # noqa: E402
+
+
+def synthetic_builder(n: int, pages: int, per_page: int):
+    text_sources = [s for s in available_sources() if load_source(s).text]
+
+    def build(bases):
+        s = Site(f"bench-{n:02d}", f"基准县{n}人民政府", "福建", "county", "350128", bases)
+        s.start_urls = [s.url("www", "/")]
+        s.add_html("www", "/", chrome(s.name, "首页", links([("/zwgk/", "政务公开"), ("/xwzx/", "新闻中心")])))
+        s.add_html("www", "/zwgk/", chrome(s.name, "政务公开", links([("/zwgk/zfxxgknb/", "政府信息公开年报")])))
+        items = []
+        for k in range(pages * per_page):
+            path = f"./2023{k % 12 + 1:02d}/t2023{k % 12 + 1:02d}01_{n}{k:05d}.html"
+            title = f"基准县{n}第{k}单位2022年政府信息公开工作年度报告"
+            items.append((path, title, "2023-02-01"))
+            report(s, "www", "/zwgk/zfxxgknb/" + path[2:], title=title, source=text_sources[k % len(text_sources)],
+                   published="2023-02-01", agency=f"基准县{n}第{k}单位")
+        _trs_paged(s, "www", "/zwgk/zfxxgknb/", "政府信息公开年报", items, per_page=per_page)
+        return s
+    return build
+
+
+def model_nightly(portals: int, pages_per_portal: int, per_host_rate: float, concurrency: int,
+                  latency_s: float) -> dict:
+    """Hosts are crawled in parallel; each at most `per_host_rate` req/s; the crawler keeps at most
+    `concurrency` requests in flight, each taking `latency_s`."""
+    total = portals * pages_per_portal
+    global_rate = min(portals * per_host_rate, concurrency / latency_s)
+    per_portal_floor = pages_per_portal / per_host_rate
+    seconds = max(total / global_rate, per_portal_floor)
+    return {"portals": portals, "pages_per_portal": pages_per_portal, "total_pages": total,
+            "global_rate": global_rate, "hours": seconds / 3600}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--portals", type=int, default=12)
+    ap.add_argument("--pages", type=int, default=10, help="listing pages per portal")
+    ap.add_argument("--per-page", type=int, default=20, help="reports per listing page")
+    ap.add_argument("--processes", type=int, default=1,
+                    help="crawl shards run side by side (portals split round-robin), as flows may do")
+    ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "crawl.md"))
+    args = ap.parse_args(argv)
+
+    from ogi.demo.server import DemoPortals
+    builders = {f"bench-{n:02d}": (synthetic_builder(n, args.pages, args.per_page), ["www"])
+                for n in range(args.portals)}
+    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    with DemoPortals(builders=builders, honeypot=False, first_octet=100) as demo:
+        expected = sum(len(v) for v in demo.expected_reports().values())
+        shards = [demo.portals[i::args.processes] for i in range(args.processes)]
+        results: list = [None] * len(shards)
+
+        def crawl(i: int) -> None:
+            results[i] = run_crawl(str(demo.registry_path), shards[i], demo.base_dir / f"items-{i}.jsonl", fast=True,
+                                   settings=["CONCURRENT_REQUESTS=64", "OGI_MAX_PAGES_PER_PORTAL=100000"])
+        t0 = time.monotonic()
+        threads = [threading.Thread(target=crawl, args=(i,)) for i in range(len(shards))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.monotonic() - t0
+        rc = max(r[0] for r in results)
+        stats = {k: v for r in results for k, v in r[1].items()}
+        n_requests = len(demo.requests)
+        items = sum(1 for i in range(len(shards)) for _ in (demo.base_dir / f"items-{i}.jsonl").open(encoding="utf-8"))
+        first, last = demo.first_request_at, demo.last_request_at
+    window = (last - first) if last and first else wall
+    pps = n_requests / window
+    pages_per_portal_demo = sum(s["pages"] for s in stats.values()) / max(1, len(stats))
+    models = [model_nightly(3000, p, 1.0, 64, 0.5) for p in (25, 100, 300)]
+    lines = [
+        "## crawl (crawlers/, bench/bench_crawl.py)",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
+        f"servers and crawler on the same host (loopback 127.0.0.x), politeness off (FAST_SETTINGS).",
+        "",
+        f"* synthetic portals: {args.portals} × ({args.pages} JS-paged listing pages × {args.per_page} reports), "
+        f"real-size Word-pasted report pages",
+        f"* crawl processes: {args.processes}; load average before the run: {load_before}",
+        f"* requests served: {n_requests} in {window:.2f} s (first to last request) → **{pps:.0f} pages/s** "
+        f"(wall time incl. Scrapy start-up: {wall:.2f} s)",
+        f"* reports found: {items} / {expected} expected; scrapy exit status {rc}",
+        "",
+        "Modelled nightly crawl of 3,000 portals at 1 request/s per host (AutoThrottle target 1, "
+        "64 requests in flight, 0.5 s typical latency of a county portal):",
+        "",
+        "| pages per portal | total pages | aggregate rate (req/s) | hours |",
+        "|---:|---:|---:|---:|",
+    ]
+    for m in models:
+        lines.append(f"| {m['pages_per_portal']} | {m['total_pages']:,} | {m['global_rate']:.0f} | {m['hours']:.2f} |")
+    lines += [
+        "",
+        f"The demo portals need {pages_per_portal_demo:.0f} requests per portal on average for a full crawl; a real "
+        "county portal with 30–70 reports a year over several years, departments and townships needs ~100–300. "
+        "With 64 requests in flight the bound is the global 128 req/s, not the per-host 1 req/s: "
+        "3,000 portals × 300 pages ≈ 2 h; raising CONCURRENT_REQUESTS lowers it toward the per-host floor "
+        "(pages per portal / 1 req/s ≈ 5 min).",
+        "",
+    ]
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text("\n".join(lines), encoding="utf-8")
+    print("\n".join(lines))
+    print(json.dumps({"pages_per_second": round(pps, 1), "requests": n_requests, "items": items, "expected": expected}))
+    return 0 if items == expected and rc == 0 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

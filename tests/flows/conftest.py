@@ -1,0 +1,84 @@
+"""Fixtures for the flow tests: one Prefect API for the session (temporary database, real
+server subprocess), one demo-portal server per module, helpers to read the warehouse."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _use_real_packages() -> None:
+    """tests/<name>/ directories (crawlers, parsers, warehouse …) are put on sys.path by pytest's
+    default import mode and can shadow the project's packages of the same name (as a namespace
+    package, losing what their __init__ defines). Put the project root first and drop any
+    shadowed top-level entry so the real package is imported."""
+    root = str(ROOT)
+    if sys.path[:1] != [root]:
+        sys.path.insert(0, root)
+    for name in ("parsers", "warehouse", "crawlers", "flows", "ogi"):
+        mod = sys.modules.get(name)
+        if mod is not None and getattr(mod, "__file__", None) != str(ROOT / name / "__init__.py"):
+            del sys.modules[name]
+
+
+_use_real_packages()
+
+from flows.localrun import LOCAL_PREFECT_ENV  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def prefect_api(tmp_path_factory):
+    """A real Prefect API (SQLite in a temp dir) shared by every flow test; yields its URL so
+    `ogi run` subprocesses can use it too instead of starting their own ephemeral server."""
+    home = tmp_path_factory.mktemp("prefect-home")
+    saved = {k: os.environ.get(k) for k in [*LOCAL_PREFECT_ENV, "PREFECT_HOME"]}
+    os.environ["PREFECT_HOME"] = str(home)
+    os.environ.update(LOCAL_PREFECT_ENV)
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        server = SubprocessASGIServer._instances.get(None)
+        yield {"api_url": server.api_url if server else None, "home": str(home)}
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+@pytest.fixture(scope="module")
+def demo():
+    from ogi.demo.server import DemoPortals
+
+    with DemoPortals() as d:
+        yield d
+
+
+@pytest.fixture(scope="session")
+def fast_options() -> dict:
+    """The demo's loopback settings: the crawler's FAST_SETTINGS and `ogi demo`'s politeness."""
+    from crawlers.settings import FAST_SETTINGS
+    from ogi.commands.demo import DEMO_POLITENESS
+
+    return {"politeness": dict(DEMO_POLITENESS), "crawl_settings": dict(FAST_SETTINGS)}
+
+
+def _query(db: Path, sql: str, params=None) -> list[tuple]:
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="session")
+def query():
+    """query(db_path, sql, params) -> rows, on a short read-only connection."""
+    return _query

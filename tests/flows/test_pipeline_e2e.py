@@ -1,0 +1,191 @@
+"""End to end on the demo portals: real HTTP servers on 127.0.0.x, a real Prefect API, real
+DuckDB files. Order matters inside this module (one data directory evolves run by run)."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from crawlers.urls import canonicalize
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+
+CONTENT_COLUMNS = ("report_id, portal_id, page_url, document_url, sha256, parser_version, parse_status, "
+                   "source_format, template, year, n_cells, n_checks, n_checks_failed")
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("data")
+
+
+@pytest.fixture(scope="module")
+def first_run(prefect_api, demo, data_dir, fast_options):
+    from flows.nightly import nightly
+
+    return nightly(registry=str(demo.registry_path), data_dir=str(data_dir), **fast_options)
+
+
+def snapshot(query, db: Path) -> dict:
+    """Warehouse content without timestamps, run ids and crawler-supplied free text."""
+    return {
+        "reports": sorted(query(db, f"SELECT {CONTENT_COLUMNS} FROM reports")),
+        "applications": sorted(query(db, "SELECT report_id, row_key, applicant_key, value FROM applications")),
+        "active": sorted(query(db, "SELECT report_id, table_key, row_key, column_key, value FROM active_disclosure")),
+        "review": sorted(query(db, "SELECT report_id, group_key, column_key, value FROM review_litigation")),
+        "documents": sorted(query(db, "SELECT url, sha256, kind, portal_id, report_id FROM documents")),
+    }
+
+
+def test_first_run_loads_every_demo_report(first_run, demo, data_dir, query):
+    s = first_run
+    assert s["status"] == "ok"
+    public = Path(s["warehouse"])
+    assert public == data_dir / "warehouse.duckdb" and public.exists()
+    expected = {pid: {canonicalize(u) for u in urls} for pid, urls in demo.expected_reports().items()}
+    rows = query(public, "SELECT portal_id, page_url, sha256, parse_status FROM reports")
+    found: dict[str, set] = {}
+    for pid, page, _sha, _st in rows:
+        found.setdefault(pid, set()).add(canonicalize(page))
+    assert found == expected
+    assert s["stats"]["reports_new"] == len(rows) == sum(len(v) for v in expected.values())
+    assert s["stats"]["parsed"] > 0 and s["stats"]["parse_cached"] == 0
+    # every loaded report points at bytes that are in the content-addressed raw store
+    for _pid, _page, sha, status in rows:
+        if status != "failed":
+            assert (data_dir / "raw" / sha[:2] / sha).is_file()
+    # provenance of every document, one row per URL, and the run + per-portal figures
+    docs = query(public, "SELECT url, sha256, http_status, error FROM documents")
+    assert len(docs) == s["stats"]["documents"] and all(d[1] for d in docs)
+    runs = query(public, "SELECT run_id, status, flow FROM runs")
+    assert (s["run_id"], "ok", "nightly") in runs
+    per_portal = dict(query(public, "SELECT portal_id, reports_found FROM portal_runs WHERE run_id = ?",
+                            [s["run_id"]]))
+    assert per_portal == {pid: len(v) for pid, v in expected.items()}
+    # the crawler and the downloader identified themselves and kept to robots.txt/the registry
+    assert not demo.forbidden_requests()
+    assert any("ogi" in ua for ua in demo.user_agents)
+
+
+def test_kill_midway_and_rerun_converges(first_run, prefect_api, demo, data_dir, tmp_path, query):
+    """Kill a real `ogi run` while it downloads, run it again: same warehouse as a clean run."""
+    d2 = tmp_path / "killed"
+    env = dict(os.environ)
+    if prefect_api["api_url"]:
+        env["PREFECT_API_URL"] = prefect_api["api_url"]
+    cmd = [sys.executable, "-m", "ogi.cli", "run", "--registry", str(demo.registry_path), "--data-dir", str(d2),
+           "--fast", "--no-progress", "--json"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    deadline = time.monotonic() + 120
+    killed_with = None
+    while time.monotonic() < deadline and proc.poll() is None:
+        blobs = [p for p in (d2 / "raw").glob("??/*") if not p.name.endswith(".json")]
+        if len(blobs) >= 5:
+            killed_with = len(blobs)
+            os.killpg(proc.pid, signal.SIGKILL)
+            break
+        time.sleep(0.05)
+    proc.wait(30)
+    assert killed_with is not None, "the run finished or stalled before it could be killed midway"
+    assert not (d2 / "warehouse.duckdb").exists()  # it died before publishing
+    out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, timeout=240)
+    assert out.returncode == 0, out.stderr.decode()[-2000:]
+    summary = json.loads(out.stdout)
+    assert summary["status"] == "ok"
+    assert summary["stats"]["documents_unchanged"] >= killed_with - 1  # fetched before the kill: kept
+    assert snapshot(query, d2 / "warehouse.duckdb") == snapshot(query, data_dir / "warehouse.duckdb")
+
+
+def test_second_run_only_changed_documents_and_failures_are_recorded(first_run, demo, data_dir, query,
+                                                                    fast_options):
+    from flows.nightly import nightly
+
+    public = data_dir / "warehouse.duckdb"
+    before = {r[0]: r[1:] for r in query(public, "SELECT report_id, sha256, document_url, page_url FROM reports")}
+    pages_only = sorted(page for page, att in demo.expected_attachments().items() if not att)
+    with_att = sorted((page, sorted(att)[0]) for page, att in demo.expected_attachments().items() if att)
+    assert len(with_att) >= 2 and pages_only
+    changed_page = pages_only[0]
+    broken_pdf = with_att[0][1]
+    failing = with_att[1][1]
+    demo.mutate(changed_page)
+    demo.mutate(broken_pdf, b"%PDF-1.7\n%broken: not a PDF body at all\n")
+    demo.find_page(failing).status = 500
+
+    s = nightly(registry=str(demo.registry_path), data_dir=str(data_dir), **fast_options)
+    st = s["stats"]
+    assert s["status"] == "ok"
+    assert st["documents_changed"] == 2 and st["downloaded"] == 2  # only those two are stored anew
+    assert st["documents_unchanged"] == st["documents"] - 3
+    assert st["parsed"] == 2  # nothing unchanged is parsed again
+    assert st["fetch_failed"] == 1
+    assert st["bodies_received"] + st["not_modified"] == st["documents"] - 1
+
+    docs = {r[0]: r[1:] for r in query(public, "SELECT url, http_status, error, sha256 FROM documents")}
+    by_canon = {canonicalize(u): v for u, v in docs.items()}
+    status_500, err_500, _ = by_canon[canonicalize(failing)]
+    assert status_500 == 500 and "HTTP 500" in err_500
+    assert "parse failed" in (by_canon[canonicalize(broken_pdf)][1] or "")
+    after = {r[0]: r[1:] for r in query(public, "SELECT report_id, sha256, document_url, page_url FROM reports")}
+    assert set(after) == set(before)
+    failing_report = next(rid for rid, v in before.items() if canonicalize(v[2] or "") == canonicalize(failing)
+                          or canonicalize(v[2] or "") == canonicalize(with_att[1][0]))
+    assert after[failing_report] == before[failing_report]  # the last good copy still stands
+    changed_report = next(rid for rid, v in before.items() if canonicalize(v[2]) == canonicalize(changed_page))
+    assert after[changed_report][0] != before[changed_report][0]
+    assert after[changed_report][0] == by_canon[canonicalize(changed_page)][2]
+
+
+def test_reparse_touches_only_what_it_should(first_run, demo, data_dir, monkeypatch, query):
+    import duckdb
+
+    import parsers
+    from flows.reparse import reparse
+
+    build = data_dir / "build" / "warehouse.duckdb"
+    portal = sorted(demo.portals)[0]
+    # reports of one portal were loaded by an older parser version
+    con = duckdb.connect(str(build))
+    con.execute("UPDATE reports SET parser_version = '0.0.0-old', load_fingerprint = NULL WHERE portal_id = ?",
+                [portal])
+    con.close()
+    before = dict(query(build, "SELECT report_id, loaded_at FROM reports"))
+    targets = {r[0] for r in query(build, "SELECT report_id FROM reports WHERE portal_id = ?", [portal])}
+    requests_before = len(demo.requests)
+
+    # a filter that matches nothing stale: everything is cached and nothing is written
+    same = reparse(data_dir=str(data_dir), portals=[sorted(demo.portals)[1]])
+    assert same["stats"]["parsed"] == 0 and same["stats"]["parse_cached"] > 0
+    assert set(same["outcomes"].values()) <= {"unchanged", "kept"}
+
+    monkeypatch.setattr(parsers, "PARSER_VERSION", parsers.PARSER_VERSION + "+bump")
+    s = reparse(data_dir=str(data_dir), parser_version="0.0.0-old")
+    assert set(s["outcomes"]) == targets
+    assert set(s["outcomes"].values()) == {"replaced"}
+    assert s["stats"]["parsed"] >= len(targets) and s["stats"]["parse_cached"] == 0  # version bump: re-parsed
+    after = dict(query(build, "SELECT report_id, loaded_at FROM reports"))
+    assert {rid for rid in after if after[rid] != before[rid]} == targets
+    assert not query(build, "SELECT 1 FROM reports WHERE parser_version = '0.0.0-old'")
+    assert len(demo.requests) == requests_before  # no network
+    # the published file followed
+    assert not query(data_dir / "warehouse.duckdb", "SELECT 1 FROM reports WHERE parser_version = '0.0.0-old'")
+
+
+def test_status_reports_runs_and_portals(first_run, demo, data_dir, capsys):
+    from ogi.cli import main
+
+    assert main(["status", "--data-dir", str(data_dir), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["runs"] and report["runs"][0]["status"] == "ok"
+    ids = {p["portal_id"] for p in report["portals"]}
+    assert ids == set(demo.portals)
+    assert all(p["found"] and p["in_warehouse"] == p["found"] for p in report["portals"])
+    assert report["stale"] == [] and report["yielding_nothing"] == []

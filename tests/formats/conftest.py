@@ -1,0 +1,64 @@
+"""Generated DOCX/DOC/PDF/XLS(X)/scan fixtures, rebuilt when the generator or the corpus changes."""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = REPO / "tests" / "fixtures"
+GENERATED = FIXTURES / "generated"
+CORPUS = REPO.parent / "shared" / "corpus"
+
+
+def _load_generator():
+    spec = importlib.util.spec_from_file_location("make_fixtures", FIXTURES / "make_fixtures.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _stamp(gen) -> str:
+    h = hashlib.sha256((FIXTURES / "make_fixtures.py").read_bytes())
+    for rid in gen.TEXT_REPORTS:
+        for name in ("truth.json", "source.txt"):
+            p = CORPUS / rid / name
+            if p.exists():
+                h.update(p.read_bytes())
+    h.update(b"soffice" if gen.soffice() else b"-")
+    return h.hexdigest()
+
+
+@pytest.fixture(scope="session")
+def generated() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip("../shared/corpus is not present")
+    gen = _load_generator()
+    stamp_file = GENERATED / ".stamp"
+    stamp = _stamp(gen)
+    if not stamp_file.exists() or stamp_file.read_text() != stamp:
+        for p in GENERATED.glob("*"):
+            if p.name != ".gitignore":
+                p.unlink() if p.is_file() else shutil.rmtree(p)
+        gen.generate(GENERATED)
+        stamp_file.write_text(stamp)
+    return GENERATED
+
+
+def fixture_names(generated: Path, ext: str) -> list[Path]:
+    return sorted(p for p in generated.glob(f"*.{ext}") if "_scan" not in p.stem)
+
+
+def truth_for(path: Path) -> dict:
+    stem = path.stem.replace("_scan", "")
+    return json.loads((path.parent / f"{stem}.truth.json").read_text("utf-8"))
+
+
+def need(path: Path) -> Path:
+    if not path.exists():
+        pytest.skip(f"{path.name} not generated (LibreOffice/pdftoppm missing?)")
+    return path
