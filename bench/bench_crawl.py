@@ -60,6 +60,20 @@ def model_nightly(portals: int, pages_per_portal: int, per_host_rate: float, con
             "global_rate": global_rate, "hours": seconds / 3600}
 
 
+def update_benchmarks_md(path: Path, lines: list[str]) -> None:
+    """Replace (or append) this benchmark's own section of BENCHMARKS.md."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    heading = lines[0]
+    section = "\n".join(lines).rstrip() + "\n"
+    start = text.find(heading)
+    if start < 0:
+        text = text.rstrip() + "\n\n" + section
+    else:
+        end = text.find("\n## ", start + len(heading))
+        text = text[:start] + section + ("\n" + text[end + 1:] if end >= 0 else "")
+    path.write_text(text, encoding="utf-8")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--portals", type=int, default=12)
@@ -130,6 +144,7 @@ def main(argv=None) -> int:
     ]
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text("\n".join(lines), encoding="utf-8")
+    update_benchmarks_md(ROOT / "BENCHMARKS.md", lines)
     print("\n".join(lines))
     print(json.dumps({"pages_per_second": round(pps, 1), "requests": n_requests, "items": items, "expected": expected}))
     return 0 if items == expected and rc == 0 else 1

@@ -26,6 +26,7 @@ _URL_DATE = re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_|/art/((?:19|20)\d{2})
 class Link:
     url: str     # absolute, not yet canonical
     text: str    # the fullest title available (title= attribute over cut-off anchor text)
+    menu: bool = False   # an <option> of an organisation drop-down
 
 
 def _root(sel):
@@ -69,7 +70,7 @@ def extract_links(sel: Selector, base_url: str) -> list[Link]:
     for opt in root.iter("option"):
         value = (opt.get("value") or "").strip()
         if value.startswith(("http://", "https://", "/", "./", "../")):
-            out.append(Link(urljoin(base_url, value), squash("".join(opt.itertext()))))
+            out.append(Link(urljoin(base_url, value), squash("".join(opt.itertext())), menu=True))
     return out
 
 

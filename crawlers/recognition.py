@@ -1,9 +1,10 @@
 """Recognise 政府信息公开工作年度报告 from titles and page text — pure functions, no I/O.
 
-`classify_title` sorts a title into REPORT (a disclosure annual report), NEGATIVE (look-alikes
+`classify_title` sorts a title into REPORT (a disclosure annual report, with its year), NEGATIVE (look-alikes
 that are never targets: 政府工作报告, 统计公报, 预决算, 法治政府建设年度报告, 政府网站工作年度报表,
 公开指南/制度, notices about compiling reports, 图解/一图读懂 news …), AMBIGUOUS (says 年报 /
-年度报告 but not what of: decide by the page's section skeleton) or OTHER.
+年度报告 but not what of, e.g. "档案馆2022年度报告", "2023年政府信息公开年报" — often a column name —
+or has no year: decide by the page itself) or OTHER.
 """
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ _POSITIVE = [
     re.compile(r"(政府|政务)信息公开(工作)?(年度)?报告[（(]\d{4}年度?[)）]"),
     re.compile(r"关于\d{4}年度?.*信息公开工作(情况)?的报告"),
     re.compile(r"\d{4}年度?.*信息公开(工作)?年度报告"),
-    re.compile(r"\d{4}年度?.*(政府|政务)?信息公开年报"),
 ]
+_YEAR_IN_TITLE = re.compile(r"(?:19|20)\d{2}")
 _NEGATIVE = [
     "政府工作报告", "统计公报", "国民经济和社会发展", "预算", "决算", "三公", "绩效", "法治政府",
     "法治建设", "依法行政", "网站工作年度报表", "网站年度报表", "工作年度报表", "年度报表", "公开指南",
@@ -64,8 +65,8 @@ def classify_title(title: str | None) -> str:
         return OTHER
     if any(word in t for word in _NEGATIVE):
         return NEGATIVE
-    if any(p.search(t) for p in _POSITIVE):
-        return REPORT
+    if _YEAR_IN_TITLE.search(t) and any(p.search(t) for p in _POSITIVE):
+        return REPORT   # without a year it is a column name ("政府信息公开工作年度报告"), not one report
     if _AMBIGUOUS.search(t):
         return AMBIGUOUS
     return OTHER
@@ -77,6 +78,13 @@ _LIST_NAMES = re.compile(r"通知公告|公示公告|通知通告|公告公示")
 def link_kind(text: str | None) -> str:
     """classify_title for a link: the name of a list such as 通知公告 is not a notice."""
     return classify_title(_LIST_NAMES.sub("", squash(text)))
+
+
+TRUNCATED_HINT = re.compile(r"信息公开|公开工作|政府信|政务信|年度报|年报")
+
+
+def is_truncated(text: str | None) -> bool:
+    return squash(text).endswith(("…", "...", "..", "……"))
 
 
 def skeleton_score(text: str | None) -> int:

@@ -29,6 +29,7 @@ from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
 import httpx
 
+from crawlers import settings as _crawler_settings
 from crawlers.registry import host_allowed
 from crawlers.urls import filename_of, host_of, is_private_host
 from parsers.safety import MAX_DOCUMENT_BYTES
@@ -36,7 +37,9 @@ from parsers.sniff import sniff_format
 
 from .rawstore import RawStore, utc_now
 
-USER_AGENT = "ogi/0.1 (+https://github.com/ogi-project/ogi; government information disclosure annual reports)"
+# one identity for crawl and download: the crawler's User-Agent and its robots.txt agent token
+USER_AGENT = _crawler_settings.USER_AGENT
+ROBOTS_AGENT = getattr(_crawler_settings, "ROBOTSTXT_USER_AGENT", None) or USER_AGENT
 TRANSIENT_STATUS = {429, 500, 502, 503, 504}
 MAX_REDIRECTS = 5
 
@@ -189,7 +192,8 @@ def host_delay(url: str, pol: Politeness) -> float:
     parts = urlsplit(url)
     rp = _robots.get(f"{parts.scheme}://{parts.netloc}")
     try:
-        cd = rp.crawl_delay(pol.user_agent) if rp is not None else None
+        agent = ROBOTS_AGENT if pol.user_agent == USER_AGENT else pol.user_agent
+        cd = rp.crawl_delay(agent) if rp is not None else None
     except Exception:
         cd = None
     return max(pol.delay_s, min(float(cd or 0), 30.0))
@@ -201,7 +205,7 @@ def robots_allows(client: httpx.Client, url: str, pol: Politeness) -> bool:
     rp = _robots_for(client, url, pol)
     if rp is None:
         return False
-    return rp.can_fetch(pol.user_agent, url)
+    return rp.can_fetch(ROBOTS_AGENT if pol.user_agent == USER_AGENT else pol.user_agent, url)
 
 
 # -- helpers ---------------------------------------------------------------------------------

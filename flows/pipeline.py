@@ -32,7 +32,8 @@ from .crawl import read_items, read_stats
 from .load import write_plan
 from .rawstore import RawStore, _write_json, utc_now
 from .registry import read_registry
-from .tasks import crawl_task, fetch_task, load_task, parse_task_for, publish_task
+from .download import reset_politeness_state
+from .tasks import close_downloaders, close_parse_pool, crawl_task, fetch_task, load_task, parse_task_for, publish_task
 
 log = logging.getLogger("ogi.flows")
 
@@ -235,6 +236,11 @@ def run_pipeline(flow: str, registry: str, data_dir: str, *, portals: list[str] 
     unknown = [p for p in wanted if p not in reg]
     wanted = [p for p in wanted if p in reg]
 
+    if portals and not wanted:
+        summary = _finish_failed(flow, run_id, started, registry, unknown, paths, run_dir,
+                                 f"no such portal(s) in the registry: {', '.join(unknown)}")
+        raise ValueError(summary["error"])
+
     # 1. crawl
     progress.emit("start", "crawl", 1)
     t0 = time.monotonic()
@@ -274,7 +280,12 @@ def process_items(flow: str, registry: str, paths: dict[str, Path], run_id: str,
                 owners[url] = (kind, it["portal_id"], it["id"])
     # 3. parse every usable blob as soon as it is stored (cached on sha256 + format + parser version)
     t_fetch = time.monotonic()
-    fetched, parsed, parse_counts = fetch_and_parse(urls, paths["data"], politeness)
+    try:
+        fetched, parsed, parse_counts = fetch_and_parse(urls, paths["data"], politeness)
+    finally:
+        close_downloaders()  # per-run HTTP clients; robots.txt is read afresh next run
+        reset_politeness_state()
+        close_parse_pool()
     timings["fetch_parse_s"] = round(time.monotonic() - t_fetch, 2)
 
     # 4. one report per item, manifests into the raw store
@@ -313,6 +324,7 @@ def process_items(flow: str, registry: str, paths: dict[str, Path], run_id: str,
                "stats": {**loaded["stats"], "timings": timings}, "portals": loaded["per_portal"],
                "published": published}
     _write_json(run_dir / "summary.json", summary)
+    (run_dir / "plan.json").unlink(missing_ok=True)  # loaded and published: the warehouse has it all
     return summary
 
 

@@ -25,7 +25,7 @@ from . import progress
 from .load import write_plan
 from .pipeline import build_report, data_paths, new_run_id, parse_all
 from .rawstore import RawStore, _write_json, utc_now
-from .tasks import load_task, publish_task
+from .tasks import close_parse_pool, load_task, publish_task
 
 
 def loaded_versions(build_path: Path) -> dict[str, tuple[str | None, int | None]]:
@@ -90,7 +90,10 @@ def reparse(data_dir: str = "data", portals: list[str] | None = None, years: lis
                 fetched[d["url"]] = {"url": d["url"], "status": "failed", "error": "not in the raw store"}
     blobs = [(r["use_sha256"], r.get("format"), r.get("filename"), r.get("content_type"))
              for r in fetched.values() if r.get("use_sha256")]
-    parsed, counts = parse_all(blobs, paths["data"])
+    try:
+        parsed, counts = parse_all(blobs, paths["data"])
+    finally:
+        close_parse_pool()
     entries = []
     for m in chosen:
         docs = [(d["kind"], d["url"]) for d in m["documents"]]
@@ -109,4 +112,5 @@ def reparse(data_dir: str = "data", portals: list[str] | None = None, years: lis
                "finished_at": utc_now(), "data_dir": str(paths["data"]), "warehouse": str(paths["public"]),
                "stats": loaded["stats"], "outcomes": loaded["outcomes"], "published": published}
     _write_json(run_dir / "summary.json", summary)
+    (run_dir / "plan.json").unlink(missing_ok=True)
     return summary

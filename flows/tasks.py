@@ -69,7 +69,8 @@ def fetch_task(url: str, allowed_hosts: list[str], allow_private: bool, data_dir
 
 
 # -- parse -----------------------------------------------------------------------------------
-_parse_slots = threading.BoundedSemaphore(max(1, int(os.environ.get("OGI_PARSE_WORKERS", 0) or (os.cpu_count() or 2))))
+PARSE_WORKERS = max(1, int(os.environ.get("OGI_PARSE_WORKERS", 0) or (os.cpu_count() or 2)))
+_parse_slots = threading.BoundedSemaphore(PARSE_WORKERS)
 
 
 def parse_cache_key(context: Any, parameters: dict[str, Any]) -> str:
@@ -77,14 +78,41 @@ def parse_cache_key(context: Any, parameters: dict[str, Any]) -> str:
     return f"parse-{parameters['sha256']}-{parameters.get('fmt') or 'any'}-{parsers.PARSER_VERSION}"
 
 
+_pool = None
+_pool_lock = threading.Lock()
+
+
+def _parse_pool():
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            from .parsepool import ParsePool
+
+            _pool = ParsePool(PARSE_WORKERS)
+        return _pool
+
+
+def close_parse_pool() -> None:
+    """Stop the warm parser processes (end of a run)."""
+    global _pool
+    with _pool_lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.close()
+
+
 def parse_stored(data_dir: str, sha256: str, fmt: str | None, filename: str | None,
                  content_type: str | None, ocr: bool = True) -> dict[str, Any]:
-    """Parse one raw-store blob in an isolated child process (no Prefect involved)."""
-    from parsers.safe import parse_isolated
-
+    """Parse one raw-store blob in an isolated child process (no Prefect involved): a warm pooled
+    child (flows.parsepool), or a fresh one (`parsers.safe.parse_isolated`) if the pool fails."""
     data = RawStore(data_dir).get(sha256)
     with _parse_slots:
-        report = parse_isolated(data, filename=filename, content_type=content_type, source=filename, ocr=ocr)
+        try:
+            report = _parse_pool().parse(data, filename, content_type, source=filename, ocr=ocr)
+        except (OSError, RuntimeError):
+            from parsers.safe import parse_isolated
+
+            report = parse_isolated(data, filename=filename, content_type=content_type, source=filename, ocr=ocr)
     return report.to_dict()
 
 

@@ -78,9 +78,10 @@ def match_application_row(text: str, *, after_unpaid_fee: bool = False) -> str |
         return None
     s = strip_numbering(t)
     # generic labels first: they are whole-label matches
-    if re.search(r"(?:^|\))(?:3\.)?其他$", t) and (t.endswith("3.其他") or s == "其他" and after_unpaid_fee):
-        if "处理" not in t:
-            return "other_other"
+    if t.endswith("3.其他") or (s == "其他" and after_unpaid_fee):
+        return "other_other"
+    if t in ("(六)其他", "六.其他"):  # the group label variant of （六）其他处理 used as a single row
+        return "other_handling"
     if re.search(r"(?:\(七\)|七\.)?(?:总计|合计)$", t) and len(s) <= 4:
         return "total_processed"
     best: tuple[float, str] | None = None

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from . import PARSER_VERSION
 from .model import ParsedReport
-from .safety import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, MAX_DOCUMENT_BYTES
+from .safety import DEFAULT_MEMORY_MB, DEFAULT_OCR_TIMEOUT_S, DEFAULT_TIMEOUT_S, MAX_DOCUMENT_BYTES
 
 _PKG_PARENT = str(Path(__file__).resolve().parents[1])
 
@@ -34,11 +34,16 @@ def _fmt(data: bytes, filename: str | None, content_type: str | None) -> str:
 
 
 def parse_isolated(data: bytes, filename: str | None = None, content_type: str | None = None, *,
-                   source: str | None = None, ocr: bool = True, timeout_s: float = DEFAULT_TIMEOUT_S,
+                   source: str | None = None, ocr: bool = True, timeout_s: float | None = None,
                    memory_mb: int = DEFAULT_MEMORY_MB, max_bytes: int = MAX_DOCUMENT_BYTES) -> ParsedReport:
-    """`parsers.parse_bytes` in a child process; failures become a failed ParsedReport."""
+    """`parsers.parse_bytes` in a child process; failures become a failed ParsedReport.
+
+    `timeout_s` defaults to DEFAULT_TIMEOUT_S (120 s), or DEFAULT_OCR_TIMEOUT_S (600 s) for PDFs
+    and images when OCR is on (a scanned report takes seconds per page)."""
     src = source or filename or "<bytes>"
     fmt = _fmt(data, filename, content_type)
+    if timeout_s is None:
+        timeout_s = DEFAULT_OCR_TIMEOUT_S if ocr and fmt in ("pdf", "image") else DEFAULT_TIMEOUT_S
     if len(data) > max_bytes:
         return ParsedReport.failure(src, fmt, PARSER_VERSION,
                                     f"document is {len(data)} bytes, over the {max_bytes}-byte limit")

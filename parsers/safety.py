@@ -10,6 +10,7 @@ import zipfile
 
 MAX_DOCUMENT_BYTES = 200 * 1024 * 1024  # size cap of one downloaded document
 DEFAULT_TIMEOUT_S = 120
+DEFAULT_OCR_TIMEOUT_S = 600  # PDFs/images that may need OCR (seconds per scanned page)
 DEFAULT_MEMORY_MB = 2048
 
 # zip containers (DOCX, XLSX)

@@ -119,7 +119,9 @@ def _row_values_7(row: Row, span: tuple[int, int, int], header: dict[str, int]) 
 def _choose7(texts: list[str], warnings: list[str], key: str) -> list[Number | None] | list[list[int]]:
     """Seven values from a row's value cells; a list of candidate splits for a digit run."""
     digits = _digits_only(texts)
-    if digits is not None and len(texts) < 7 and len(digits) >= 7:
+    if digits is not None and len(texts) < 7 and len(digits) == 7:
+        return [int(d) for d in digits]  # the only possible cut: one digit per cell
+    if digits is not None and len(texts) < 7 and len(digits) > 7:
         cands = list(split_digit_run(digits, 7, lambda c: sum(c[:6]) == c[6]))
         return [cands] if cands else [[]]  # wrapped: a list of candidates
     vals = [parse_value(t) for t in texts]
@@ -397,6 +399,11 @@ def _columns_for(table: str, template: str) -> list[str]:
     return []
 
 
+def _has_row(table: str, row: str, template: str) -> bool:
+    return any(tb.key == table and any(r.key == row for r in tb.rows)
+               for tb in spec.template(template).active_tables)
+
+
 def _has_table(table: str, template: str) -> bool:
     return any(tb.key == table for tb in spec.template(template).active_tables)
 
@@ -513,7 +520,7 @@ def extract_active_stream(text: str, default_template: str | None, hints: dict[t
     hits: list[tuple[keymatch.ActiveRow, int, int]] = []
     pos = 0
     for ar in keymatch.active_rows():
-        if not _has_table(ar.table, template):
+        if not _has_row(ar.table, ar.key, template):
             continue
         m = _label_regex(ar.cores[0], ar.cores).search(t, pos)
         if m:
@@ -567,7 +574,7 @@ def _review_from_flat(values: list[str], out: Extracted) -> None:
     if digits is not None and len(vals) < 15 and len(digits) >= 15:
         def ok(c: list[int]) -> bool:
             return all(sum(c[g * 5:g * 5 + 4]) == c[g * 5 + 4] for g in range(3))
-        cands = list(split_digit_run(digits, 15, ok))
+        cands = [[int(d) for d in digits]] if len(digits) == 15 else list(split_digit_run(digits, 15, ok))
         if len(cands) == 1:
             parsed: list[Number | None] = list(cands[0])
         else:

@@ -43,7 +43,8 @@ _OBJECTS_KEY = "views_comments_sha"
 
 
 def _objects_fingerprint(view_columns: bool = True) -> str:
-    text = "\n;\n".join(views.view_sql() + dictionary.comment_sql(view_columns))
+    text = "\n;\n".join([views.cache_sql(w) for w in views.wides()] + views.view_sql()
+                         + dictionary.comment_sql(view_columns))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -91,6 +92,9 @@ def open_warehouse(path: str | Path, read_only: bool = False, *, fts: bool = Tru
         if fts:
             load_extension(con, "fts")
         if not read_only:
+            # Checkpoint when publishing/closing rather than every 16 MB of WAL: automatic
+            # checkpoints in the middle of a bulk load cost more the larger the file grows.
+            con.execute("SET checkpoint_threshold = '1GB'")
             ensure_schema(con)
     except Exception:
         con.close()

@@ -235,11 +235,24 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def cache_tables() -> dict[str, tuple[str, str, dict[str, tuple[str, str]]]]:
+    """The tables materialising the wide views: same cells and comments as the view."""
+    from .views import wides
+
+    out = {}
+    vs = views()
+    for w in wides():
+        en, zh, cols = vs[w.view]
+        out[w.cache] = (f"Cells of {w.view} (one row per report, re-pivoted by the loader; query the view)",
+                        f"{zh}(物化表)", {"report_id": RID, **{c: cols[c] for c in w.columns}})
+    return out
+
+
 def comment_sql(view_columns: bool = True) -> list[str]:
     """COMMENT ON statements; view_columns=False leaves out view-column comments (DuckLake
     catalogs cannot store them)."""
     out = []
-    for kind, objects in (("TABLE", TABLES), ("VIEW", views())):
+    for kind, objects in (("TABLE", {**TABLES, **cache_tables()}), ("VIEW", views())):
         for name, (en, zh, cols) in objects.items():
             out.append(f"COMMENT ON {kind} {name} IS {_lit(f'{en} | {zh}')}")
             if kind == "VIEW" and not view_columns:

@@ -26,6 +26,7 @@ import duckdb
 
 from .extensions import OFFLINE_CONFIG, load_extension
 from .load import REPORT_TABLES, rollback_quietly
+from .views import cache_tables
 
 FLAT_TABLES = ("documents", "portals", "runs", "portal_runs", "regions")
 
@@ -113,7 +114,7 @@ def _sync(con: duckdb.DuckDBPyConnection, catalog_path: str | Path, data_path: s
                                              EXCEPT SELECT report_id FROM {src}.reports)""")
             changed = con.execute("SELECT count(*) FROM _lake_changed").fetchone()[0]
             if changed:
-                for t in REPORT_TABLES:
+                for t in REPORT_TABLES + cache_tables():
                     con.execute(f"DELETE FROM {dst}.{t} WHERE report_id IN (SELECT report_id FROM _lake_changed)")
                     con.execute(f"INSERT INTO {dst}.{t} SELECT * FROM {src}.{t} "
                                 "WHERE report_id IN (SELECT report_id FROM _lake_changed)")

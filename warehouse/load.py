@@ -384,12 +384,16 @@ def load_reports(con: duckdb.DuckDBPyConnection, items: Iterable[Mapping[str, An
         results[i] = "replaced" if rid in existing else "inserted"
     if not batch.n:
         return results
+    from .views import refresh_caches
+
     con.begin()
     try:
         if replace:
             for table in REPORT_TABLES:
                 con.execute(f"DELETE FROM {table} WHERE report_id IN (SELECT unnest(?::VARCHAR[]))", [replace])
         _insert(con, batch)
+        refresh_caches(con, json.dumps([r[1] for r in batch.rows["reports"]], ensure_ascii=False),
+                       replace=bool(replace))
         con.commit()
     except Exception:
         rollback_quietly(con)
@@ -399,9 +403,11 @@ def load_reports(con: duckdb.DuckDBPyConnection, items: Iterable[Mapping[str, An
 
 def delete_report(con: duckdb.DuckDBPyConnection, report_id: str) -> None:
     """Remove every row of one report (one transaction)."""
+    from .views import cache_tables
+
     con.begin()
     try:
-        for table in REPORT_TABLES:
+        for table in REPORT_TABLES + cache_tables():
             con.execute(f"DELETE FROM {table} WHERE report_id = ?", [report_id])
         con.commit()
     except Exception:

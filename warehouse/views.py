@@ -8,10 +8,16 @@
 - `v_check_failures`        every failed consistency check with its report
 - `v_yearly_totals_province`, `v_yearly_totals_city`  yearly sums by province / prefecture city
 
+The wide views read `wide_applications`, `wide_active_disclosure`, `wide_review_litigation`:
+tables holding the pivoted cells, re-pivoted by the loader for every report it writes (in the
+same transaction) and rebuilt whole when the generated SQL changes.
+
 Column names of the wide views are the canonical keys joined by a double underscore, e.g.
 `new_received__natural_person`, `review__total`, `regulations__in_force`.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import duckdb
 
@@ -34,22 +40,71 @@ REPORT_COLUMNS = ("report_id", "portal_id", "agency", "year", "template", "parse
                   "parser_version", "loaded_at")
 
 
-def _wide(view: str, table: str, row_col: str, col_col: str, cells: list[tuple[str, str]]) -> str:
-    # A static PIVOT (explicit IN list) is ~10x faster than one FILTER aggregate per cell.
-    names = [wide_column(r, c) for r, c in cells]
-    in_list = ", ".join(_lit(n) for n in names)
+@dataclass(frozen=True)
+class Wide:
+    """A wide view and the table that materialises its cells (kept current by the loader)."""
+
+    view: str
+    cache: str
+    source: str
+    row_col: str
+    col_col: str
+    cells: tuple[tuple[str, str], ...]
+
+    @property
+    def columns(self) -> list[str]:
+        return [wide_column(r, c) for r, c in self.cells]
+
+
+def wides() -> list[Wide]:
+    return [
+        Wide("v_applications_wide", "wide_applications", "applications", "row_key", "applicant_key",
+             tuple((c.row, c.column) for c in keys.application_cells())),
+        Wide("v_active_disclosure_wide", "wide_active_disclosure", "active_disclosure", "row_key", "column_key",
+             tuple((c.row, c.column) for _, c in keys.active_disclosure_cells())),
+        Wide("v_review_litigation_wide", "wide_review_litigation", "review_litigation", "group_key", "column_key",
+             tuple((c.row, c.column) for c in keys.review_cells())),
+    ]
+
+
+def cache_tables() -> tuple[str, ...]:
+    return tuple(w.cache for w in wides())
+
+
+def pivot_sql(w: Wide, where: str = "") -> str:
+    """Static PIVOT (explicit IN list) of the long table into one row per report."""
+    in_list = ", ".join(_lit(n) for n in w.columns)
+    return (f"PIVOT (SELECT report_id, {w.row_col} || '__' || {w.col_col} AS cell, value FROM {w.source} {where})\n"
+            f"  ON cell IN ({in_list}) USING max(value) GROUP BY report_id")
+
+
+def cache_sql(w: Wide) -> str:
+    """(Re)build a cache table from its long table."""
+    return f"CREATE OR REPLACE TABLE {w.cache} AS SELECT * FROM ({pivot_sql(w)})"
+
+
+def refresh_caches(con: duckdb.DuckDBPyConnection, ids_json: str, *, replace: bool) -> None:
+    """Re-pivot the given reports (JSON list of report_ids) into the cache tables; call inside
+    the loader's transaction. replace=False skips the DELETE (all ids are new)."""
+    ids = "(SELECT unnest(from_json($1, '[\"VARCHAR\"]')))"
+    for w in wides():
+        if replace:
+            con.execute(f"DELETE FROM {w.cache} WHERE report_id IN {ids}", [ids_json])
+        con.execute(f"INSERT INTO {w.cache} BY NAME SELECT * FROM ({pivot_sql(w, f'WHERE report_id IN {ids}')})",
+                    [ids_json])
+
+
+def _wide(w: Wide) -> str:
+    # Reading a materialised table lets a filter on report_id reach the scan; a PIVOT in the
+    # view would re-aggregate every report on each query (seconds at 10,000 reports).
     meta = ", ".join(f"r.{c}" for c in REPORT_COLUMNS)
-    cols = ", ".join(f"w.{_q(n)}" for n in names)
-    return (f"CREATE OR REPLACE VIEW {view} AS\nSELECT {meta},\n  {cols}\nFROM reports r\nLEFT JOIN (\n"
-            f"  PIVOT (SELECT report_id, {row_col} || '__' || {col_col} AS cell, value FROM {table})\n"
-            f"  ON cell IN ({in_list}) USING max(value) GROUP BY report_id\n) w ON w.report_id = r.report_id")
+    cols = ", ".join(f"w.{_q(n)}" for n in w.columns)
+    return (f"CREATE OR REPLACE VIEW {w.view} AS\nSELECT {meta},\n  {cols}\nFROM reports r\n"
+            f"LEFT JOIN {w.cache} w ON w.report_id = r.report_id")
 
 
 def view_sql() -> list[str]:
     """CREATE OR REPLACE VIEW statements, in dependency order."""
-    app = [(c.row, c.column) for c in keys.application_cells()]
-    ad = [(c.row, c.column) for _, c in keys.active_disclosure_cells()]
-    rl = [(c.row, c.column) for c in keys.review_cells()]
     out = [
         """CREATE OR REPLACE VIEW v_report_regions AS
 SELECT r.report_id, r.year, r.portal_id, r.agency,
@@ -68,9 +123,7 @@ LEFT JOIN regions g ON g.code = p.division_code
 LEFT JOIN regions pr ON pr.code = g.province_code
 LEFT JOIN regions pr2 ON g.code IS NULL AND pr2.level = 'province'
      AND (pr2.name = p.province OR pr2.name LIKE p.province || '%')""",
-        _wide("v_applications_wide", "applications", "row_key", "applicant_key", app),
-        _wide("v_active_disclosure_wide", "active_disclosure", "row_key", "column_key", ad),
-        _wide("v_review_litigation_wide", "review_litigation", "group_key", "column_key", rl),
+        *(_wide(w) for w in wides()),
         """CREATE OR REPLACE VIEW v_report_summary AS
 SELECT r.report_id, r.portal_id, r.agency, r.year, r.title, r.template, r.parse_status, r.error,
        a.new_received, a.carried_over, a.granted, a.total_processed, a.carried_forward,
@@ -129,5 +182,8 @@ GROUP BY s.year, g.province_code, g.province_name, g.city_code, g.city_name""")
 
 
 def create_views(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)build the cache tables from the long tables, then every view."""
+    for w in wides():
+        con.execute(cache_sql(w))
     for sql in view_sql():
         con.execute(sql)

@@ -68,10 +68,14 @@ def main(args: argparse.Namespace) -> int:
     if args.fast:
         from crawlers.settings import FAST_SETTINGS
         crawl_settings = dict(FAST_SETTINGS)
-    summary = run_flow(args.registry, args.data_dir, portals=args.portals, years=args.years,
-                       politeness=politeness_of(args), crawl_settings=crawl_settings,
-                       progress=not args.no_progress,
-                       verbose=getattr(args, "verbose", 0))
+    try:
+        summary = run_flow(args.registry, args.data_dir, portals=args.portals, years=args.years,
+                           politeness=politeness_of(args), crawl_settings=crawl_settings,
+                           progress=not args.no_progress, verbose=getattr(args, "verbose", 0))
+    except Exception as exc:  # the run itself failed (crawl died, warehouse unwritable …)
+        print(f"ogi run: the run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print("(recorded in the warehouse's runs table when possible; see `ogi status`)", file=sys.stderr)
+        return 1
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=1, default=str))
     else:

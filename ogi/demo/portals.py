@@ -551,6 +551,10 @@ def build_nhtml(bases: dict[str, str]) -> Site:
             (base + "zwgk/", "政务公开"), (base + "xwdt/", "工作动态")]), home=base))
         s.add_html("www", base + "zwgk/", chrome(f"{county}{town}", "政务公开", links([
             (base + "zwgk/zfxxgknb/1.html", "政府信息公开年报"), (base + "zwgk/tzgg/", "通知公告")]), home=base))
+        s.add_html("www", base + "zwgk/tzgg/", chrome(f"{county}{town}", "通知公告", ul_list(
+            [(base + "zwgk/tzgg/1.html", f"{town}关于做好2023年度政府信息公开工作年度报告编制工作的通知", "2024-01-02")]),
+            home=base))
+        noise(s, "www", base + "zwgk/tzgg/1.html", f"{town}关于做好2023年度政府信息公开工作年度报告编制工作的通知", "notice")
         art = base + "zwgk/zfxxgknb/1753000000000000001.html"
         title = "2023年政府信息公开工作年度报告"   # no agency in the title: the breadcrumb names it
         s.add_html("www", base + "zwgk/zfxxgknb/1.html", chrome(f"{county}{town}", "政府信息公开年报", ul_list(
@@ -611,12 +615,62 @@ def build_xxgk(bases: dict[str, str], honeypot: str | None = None) -> Site:
         base = f"/xxgk/bmxxgk/{code}/"
         s.add_html("xxgk", base, chrome(s.name, dept, links([(base + "zfxxgknb/list.shtml", "信息公开年报"),
                                                              (base + "tzgg/list.shtml", "通知公告")])))
+        s.add_html("xxgk", base + "tzgg/list.shtml", chrome(s.name, "通知公告", ul_list([
+            ("./202403/t20240301_1.shtml", f"{dept}2024年部门预算公开", "2024-03-01")])
+            + "<script>createPageHTML('page_div', 1, 1, 'list', 'shtml', 1);</script>"))
+        noise(s, "xxgk", base + "tzgg/202403/t20240301_1.shtml", f"{dept}2024年部门预算公开", "ys")
         art = base + "zfxxgknb/202401/t20240120_2001.shtml"
         title = f"示范{dept}2023年政府信息公开工作年度报告"
         s.add_html("xxgk", base + "zfxxgknb/list.shtml", chrome(s.name, "信息公开年报", ul_list(
             [("./202401/t20240120_2001.shtml", title, "2024-01-20")])
             + "<script>createPageHTML('page_div', 1, 1, 'list', 'shtml', 1);</script>"))
         report(s, "xxgk", art, title=title, source=source, published="2024-01-20", agency=f"示范{dept}")
+    return s
+
+
+# --- 8. a small-site CMS (ASP.NET ?id=): dropdowns, an iframe listing, 详情 links, <base href> -----
+
+def build_aspnet(bases: dict[str, str]) -> Site:
+    s = Site("demo-aspnet", "示范镇人民政府", "河南", "township", "411526", bases)
+    town = "示范镇"
+    robots(s, "www", ["/admin/"])
+    s.start_urls = [s.url("www", "/Default.aspx")]
+    depts = [("/Dept.aspx?id=11", "示范镇财政所"), ("/Dept.aspx?id=12", "示范镇社会事务办")]
+    dropdown = ('<select onchange="window.open(this.value)"><option value="">--部门信息公开--</option>'
+                + "".join(f'<option value="{h}">{t}</option>' for h, t in depts) + "</select>")
+    s.add("www", "/", Page(b"", status=302, headers={"Location": "/Default.aspx"}))
+    s.add_html("www", "/Default.aspx", chrome(s.name, "首页", links([("/Column.aspx?cid=5", "信息公开")]) + dropdown))
+    s.add_html("www", "/Column.aspx?cid=5", chrome(s.name, "信息公开", links([
+        ("/Column.aspx?cid=7", "年度报告"), ("/Column.aspx?cid=8", "工作动态")])))
+    # the 年度报告 column embeds its list in an iframe; the list uses <base href> and ?page=N anchors
+    s.add_html("www", "/Column.aspx?cid=7", chrome(s.name, "年度报告", '<iframe src="/List.aspx?cid=7&page=1" '
+                                                                     'width="100%" height="600"></iframe>'))
+    arts = [(f"/Article.aspx?id={n}", t, d) for n, t, d in (
+        (701, f"{town}2023年政府信息公开工作年度报告", "2024-01-18"),
+        (702, f"{town}2023年度法治政府建设情况报告", "2024-01-19"),
+        (703, f"{town}2022年政府信息公开工作年度报告", "2023-01-16"),
+        (704, f"{town}2022年度政府网站工作年度报表", "2023-01-17"))]
+    for page in (1, 2):
+        chunk = arts[(page - 1) * 2: page * 2]
+        rows = "".join(f'<li><a href="{h[1:]}">{esc(t[:10])}…</a><span>{d}</span></li>' for h, t, d in chunk)
+        pager = (f'<a href="List.aspx?cid=7&page={page + 1}">下一页</a>' if page == 1 else
+                 '<a href="List.aspx?cid=7&page=1">上一页</a>')
+        s.add_html("www", f"/List.aspx?cid=7&page={page}",
+                   f'<html><head><base href="{s.url("www", "/")}"><meta charset="utf-8"><title>年度报告</title></head>'
+                   f'<body><ul>{rows}</ul>{pager}</body></html>')
+    report(s, "www", arts[0][0], title=arts[0][1], source="seed_004", published=arts[0][2], agency=f"{town}人民政府",
+           trs_meta=False, extra='<p>上一篇：<a href="/Article.aspx?id=703">' + arts[2][1] + '</a></p>')
+    noise(s, "www", arts[1][0], arts[1][1], "fzzf")
+    report(s, "www", arts[2][0], title=arts[2][1], source="seed_001", published=arts[2][2], agency=f"{town}人民政府",
+           trs_meta=False, extra='<p>下一篇：<a href="/Article.aspx?id=701">' + arts[0][1] + '</a></p>')
+    noise(s, "www", arts[3][0], arts[3][1], "wzbb")
+    for n, (href, dept) in enumerate(depts):
+        rows = [(f"/Article.aspx?id={800 + n}", f"{dept}2023年政府信息公开工作年度报告", "2024-01-10"),
+                (f"/Article.aspx?id={810 + n}", f"{dept}2023年工作总结", "2024-01-05")]
+        s.add_html("www", href, chrome(s.name, dept, table_list(rows, detail_links=True)))
+        report(s, "www", rows[0][0], title=rows[0][1], source=["seed_000", "pingtan_2022"][n], published=rows[0][2],
+               agency=dept, trs_meta=False)
+        s.add_html("www", rows[1][0], chrome(s.name, rows[1][1], f"<h1>{esc(rows[1][1])}</h1><p>全年工作稳步推进。</p>"))
     return s
 
 
@@ -628,4 +682,5 @@ BUILDERS = {
     "demo-pageno": (build_pageno, ["www"]),
     "demo-nhtml": (build_nhtml, ["www"]),
     "demo-xxgk": (build_xxgk, ["www", "xxgk"]),
+    "demo-aspnet": (build_aspnet, ["www"]),
 }

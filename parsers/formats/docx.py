@@ -31,13 +31,22 @@ def read(data: bytes, *, ocr: bool = True) -> Document:
             main = cand[0]
         root = parse_xml(read_member(zf, main))
         title = _core_title(zf, names)
+        numbering = None
+        if "word/numbering.xml" in names:
+            styles = parse_xml(read_member(zf, "word/styles.xml")) if "word/styles.xml" in names else None
+            numbering = Numbering(parse_xml(read_member(zf, "word/numbering.xml")), styles)
     except UnsafeDocument as exc:
         raise UnreadableDocument(f"unsafe DOCX: {exc}") from exc
     body = root.find(f"{{{W}}}body")
     if body is None:
         raise UnreadableDocument("DOCX has no body")
     blocks: list[Paragraph | Table] = []
-    _walk_body(body, blocks)
+    global _NUMBERING
+    _NUMBERING = numbering
+    try:
+        _walk_body(body, blocks)
+    finally:
+        _NUMBERING = None
     return Document(blocks=blocks, source_format="docx", title_hint=title, meta={})
 
 
@@ -71,8 +80,141 @@ def _walk_body(container, blocks: list) -> None:
 
 def paragraph_text(p) -> str:
     out: list[str] = []
+    if _NUMBERING is not None:
+        out.append(_NUMBERING.label(p))
     _collect(p, out)
     return "".join(out)
+
+
+_NUMBERING: "Numbering | None" = None
+_CN = "零一二三四五六七八九"
+
+
+def _chinese(n: int) -> str:
+    if n <= 0:
+        return str(n)
+    if n < 10:
+        return _CN[n]
+    if n < 20:
+        return "十" + (_CN[n % 10] if n % 10 else "")
+    if n < 100:
+        return _CN[n // 10] + "十" + (_CN[n % 10] if n % 10 else "")
+    return str(n)
+
+
+def _format_number(n: int, fmt: str) -> str:
+    if fmt in ("chineseCounting", "chineseCountingThousand", "chineseLegalSimplified", "ideographTraditional",
+               "japaneseCounting", "taiwaneseCounting", "taiwaneseCountingThousand"):
+        return _chinese(n)
+    if fmt == "decimalFullWidth" or fmt == "decimalFullWidth2":
+        return "".join(chr(ord(ch) + 0xFEE0) for ch in str(n))
+    if fmt == "upperLetter":
+        return chr(ord("A") + (n - 1) % 26)
+    if fmt == "lowerLetter":
+        return chr(ord("a") + (n - 1) % 26)
+    if fmt in ("upperRoman", "lowerRoman"):
+        vals = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+        out, k = "", n
+        for v, r in vals:
+            while k >= v:
+                out, k = out + r, k - v
+        return out if fmt == "upperRoman" else out.lower()
+    if fmt == "decimalEnclosedCircle" and 1 <= n <= 20:
+        return chr(0x2460 + n - 1)
+    if fmt in ("bullet", "none"):
+        return ""
+    return str(n)
+
+
+class Numbering:
+    """Automatic list numbers (w:numPr) rendered as text: '一、', '（一）', '1.' are often
+    list numbering in Word rather than typed characters."""
+
+    def __init__(self, root, styles=None) -> None:
+        self.style_numpr: dict[str, tuple[str | None, str | None]] = {}
+        based: dict[str, str] = {}
+        if styles is not None:
+            for st in styles.findall(f"{{{W}}}style"):
+                sid = st.get(f"{{{W}}}styleId")
+                numpr = st.find(f"{{{W}}}pPr/{{{W}}}numPr")
+                if numpr is not None:
+                    nid = numpr.find(f"{{{W}}}numId")
+                    il = numpr.find(f"{{{W}}}ilvl")
+                    self.style_numpr[sid] = (nid.get(_VAL) if nid is not None else None,
+                                             il.get(_VAL) if il is not None else None)
+                b = st.find(f"{{{W}}}basedOn")
+                if b is not None:
+                    based[sid] = b.get(_VAL)
+            for sid in list(based):  # inherit numbering through basedOn (a few levels)
+                cur, seen = sid, set()
+                while cur not in self.style_numpr and cur in based and cur not in seen:
+                    seen.add(cur)
+                    cur = based[cur]
+                if cur in self.style_numpr and sid not in self.style_numpr:
+                    self.style_numpr[sid] = self.style_numpr[cur]
+        self.levels: dict[str, dict[int, tuple[int, str, str]]] = {}
+        self.num_to_abs: dict[str, str] = {}
+        self.overrides: dict[tuple[str, int], int] = {}
+        self.counters: dict[str, dict[int, int]] = {}
+        for ab in root.findall(f"{{{W}}}abstractNum"):
+            aid = ab.get(f"{{{W}}}abstractNumId")
+            lv: dict[int, tuple[int, str, str]] = {}
+            for lvl in ab.findall(f"{{{W}}}lvl"):
+                try:
+                    il = int(lvl.get(f"{{{W}}}ilvl", "0"))
+                except ValueError:
+                    continue
+                start = lvl.find(f"{{{W}}}start")
+                fmt = lvl.find(f"{{{W}}}numFmt")
+                text = lvl.find(f"{{{W}}}lvlText")
+                lv[il] = (int(start.get(_VAL, "1")) if start is not None and (start.get(_VAL) or "").isdigit() else 1,
+                          fmt.get(_VAL, "decimal") if fmt is not None else "decimal",
+                          text.get(_VAL, "") if text is not None else "")
+            self.levels[aid] = lv
+        for num in root.findall(f"{{{W}}}num"):
+            nid = num.get(f"{{{W}}}numId")
+            ab = num.find(f"{{{W}}}abstractNumId")
+            if ab is not None:
+                self.num_to_abs[nid] = ab.get(_VAL)
+            for ov in num.findall(f"{{{W}}}lvlOverride"):
+                so = ov.find(f"{{{W}}}startOverride")
+                if so is not None and (so.get(_VAL) or "").isdigit():
+                    self.overrides[(nid, int(ov.get(f"{{{W}}}ilvl", "0")))] = int(so.get(_VAL))
+
+    def label(self, p) -> str:
+        numpr = p.find(f"{{{W}}}pPr/{{{W}}}numPr")
+        nid = ilvl_s = None
+        if numpr is not None:
+            nid_el, ilvl_el = numpr.find(f"{{{W}}}numId"), numpr.find(f"{{{W}}}ilvl")
+            nid = nid_el.get(_VAL) if nid_el is not None else None
+            ilvl_s = ilvl_el.get(_VAL) if ilvl_el is not None else None
+        style = p.find(f"{{{W}}}pPr/{{{W}}}pStyle")
+        if style is not None and style.get(_VAL) in self.style_numpr:
+            s_nid, s_ilvl = self.style_numpr[style.get(_VAL)]
+            nid = nid or s_nid
+            ilvl_s = ilvl_s or s_ilvl
+        if nid in (None, "0"):
+            return ""
+        ilvl = int(ilvl_s) if ilvl_s and ilvl_s.isdigit() else 0
+        aid = self.num_to_abs.get(nid)
+        levels = self.levels.get(aid or "", {})
+        if ilvl not in levels:
+            return ""
+        counters = self.counters.setdefault(nid, {})
+        start = self.overrides.get((nid, ilvl), levels[ilvl][0])
+        counters[ilvl] = counters.get(ilvl, start - 1) + 1
+        for deeper in [k for k in counters if k > ilvl]:
+            del counters[deeper]
+        text = levels[ilvl][2]
+        for k in range(9):
+            token = f"%{k + 1}"
+            if token in text:
+                st, fmt, _ = levels.get(k, (1, "decimal", ""))
+                n = counters.get(k, self.overrides.get((nid, k), st))
+                text = text.replace(token, _format_number(n, fmt if k == ilvl or fmt != "bullet" else "decimal"))
+        if levels[ilvl][1] in ("bullet", "none"):
+            return ""
+        return text
 
 
 def _collect(el, out: list[str]) -> None:

@@ -73,10 +73,43 @@ def _aligned_cells(line: str) -> list[str] | None:
     return cells
 
 
+_HTML_TABLE = re.compile(r"<table\b.*?</table\s*>", re.I | re.S)
+
+
 def read(data: bytes, *, ocr: bool = True, markdown: bool = False) -> Document:
     if not data or not data.strip():
         raise UnreadableDocument("empty text file")
     text = decode(data).replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    if "<table" in text.lower():
+        # PDF-to-markdown converters write complex tables as HTML: read those as grids
+        blocks: list[Paragraph | Table] = []
+        pos = 0
+        for m in _HTML_TABLE.finditer(text):
+            blocks.extend(_read_lines(text[pos:m.start()], markdown))
+            blocks.extend(_html_tables(m.group(0)))
+            pos = m.end()
+        blocks.extend(_read_lines(text[pos:], markdown))
+        return Document(blocks=blocks, source_format="markdown" if markdown else "text")
+    return Document(blocks=_read_lines(text, markdown), source_format="markdown" if markdown else "text")
+
+
+def _html_tables(fragment: str) -> list[Table]:
+    from bs4 import BeautifulSoup
+
+    from .html import table_grid
+
+    soup = BeautifulSoup(fragment, "lxml")
+    out = []
+    for t in soup.find_all("table"):
+        if t.find("table"):
+            continue
+        grid = table_grid(t)
+        if grid is not None:
+            out.append(grid)
+    return out
+
+
+def _read_lines(text: str, markdown: bool) -> list[Paragraph | Table]:
     blocks: list[Paragraph | Table] = []
     table: list[list[str]] = []
 
@@ -114,4 +147,4 @@ def read(data: bytes, *, ocr: bool = True, markdown: bool = False) -> Document:
             line = _MD_EMPH.sub(r"\2", line)
         blocks.append(Paragraph(line.strip()))
     flush()
-    return Document(blocks=blocks, source_format="markdown" if markdown else "text")
+    return blocks

@@ -91,22 +91,38 @@ def _positional_tables(page: PageLayout) -> list[GridTable | TextLine]:
             out.append(it)
             i += 1
             continue
-        # collect the run: tabular lines, plus wrapped label lines between them
+        # collect the run: tabular lines, plus wrapped label lines between and after them
         j = i
         run: list[TextLine] = []
         pending: list[TextLine] = []
+        num_x0 = float("inf")
         while j < len(items) and isinstance(items[j], TextLine):
             ln = items[j]
+            texts = [t for _, _, t in ln.chunks]
             if _is_tabular(ln):
                 run.extend(pending)
                 pending = []
                 run.append(ln)
-            elif len(ln.chunks) <= 2 and len(ln.text) <= 40 and not is_numeric(ln.text) and len(pending) < 3:
+                num_x0 = min([num_x0] + [x0 for x0, _, t in ln.chunks if is_numeric(t)])
+            elif not any(is_numeric(t) for t in texts) and (
+                    (ln.x1 <= num_x0 + 2 and len(pending) < 20)
+                    or (all(len(t) <= 24 for t in texts) and len(pending) < 6)):
                 pending.append(ln)
             else:
                 break
             j += 1
-        if sum(1 for ln in run if _is_tabular(ln)) < 2:
+        # trailing wrapped label lines (label area only, close below the last row) stay in the table
+        keep = 0
+        prev = run[-1] if run else None
+        for ln in pending:
+            if prev is None or ln.x1 > num_x0 + 2 or ln.top - prev.bottom > 1.5 * max(ln.bottom - ln.top, 1.0):
+                break
+            keep += 1
+            prev = ln
+        run.extend(pending[:keep])
+        pending = pending[keep:]
+        tab = [ln for ln in run if _is_tabular(ln)]
+        if len(tab) < 2 and not (tab and sum(1 for _, _, t in tab[0].chunks if is_numeric(t)) >= 5):
             out.append(it)
             i += 1
             continue
@@ -117,34 +133,64 @@ def _positional_tables(page: PageLayout) -> list[GridTable | TextLine]:
 
 
 def _positional_grid(run: list[TextLine], page: int) -> GridTable:
-    spans = sorted((x0, x1) for ln in run if _is_tabular(ln) for x0, x1, _ in ln.chunks)
+    """Rule-less table: number columns from the x-extent of numeric chunks, one label column
+    for everything left of them; a row per line holding numbers; a wrapped label line joins
+    the neighbouring line it sits closer to (cell padding makes gaps between rows larger than
+    gaps between the lines of one cell, whatever the vertical alignment)."""
+    anchors = [i for i, ln in enumerate(run) if any(is_numeric(t) for _, _, t in ln.chunks)]
+    spans = sorted((x0, x1) for i in anchors for x0, x1, t in run[i].chunks if is_numeric(t))
     cols: list[list[float]] = []
     for x0, x1 in spans:
-        if cols and x0 <= cols[-1][1]:
+        if cols and x0 <= cols[-1][1] + 1.0:
             cols[-1][1] = max(cols[-1][1], x1)
         else:
             cols.append([x0, x1])
-    xs = [cols[0][0]] + [(a[1] + b[0]) / 2 for a, b in zip(cols, cols[1:])] + [cols[-1][1]]
-    rows: list[list[str]] = []
-    pending: list[str] = []
-    for ln in run:
-        if not _is_tabular(ln):
-            pending.append(ln.text)
+    label_end = cols[0][0] - 1.0
+    # lines reaching into the number columns (captions, header rows) are rows of their own
+    anchors = sorted(set(anchors) | {i for i, ln in enumerate(run) if ln.x1 > label_end + 2.0})
+    gaps = sorted(b.top - a.bottom for a, b in zip(run, run[1:]))
+    line_gap = max(gaps[len(gaps) // 5], 0.5) if gaps else 0.5  # spacing of wrapped lines in one cell
+    owner = list(range(len(run)))  # line index -> anchor line index
+    for i, ln in enumerate(run):
+        if i in anchors:
             continue
-        row = [""] * len(cols)
-        for x0, x1, t in ln.chunks:
-            cx = (x0 + x1) / 2
-            k = max(0, min(len(cols) - 1, next((n for n in range(len(cols)) if cx <= xs[n + 1]), len(cols) - 1)))
-            row[k] = (row[k] + " " + t).strip() if row[k] else t
-        if pending:
-            if not row[0] or not starts_item(row[0]):
-                row[0] = join_lines(pending + [row[0]])
-            elif rows:
-                rows[-1][0] = join_lines([rows[-1][0]] + pending)
-            pending = []
-        rows.append(row)
-    if pending and rows:
-        rows[-1][0] = join_lines([rows[-1][0]] + pending)
-    region = [[r * len(cols) + c for c in range(len(cols))] for r in range(len(rows))]
-    ys = [run[0].top] + [ln.bottom for ln in run if _is_tabular(ln)]
+        up = ln.top - run[i - 1].bottom if i > 0 else float("inf")
+        down = run[i + 1].top - ln.bottom if i + 1 < len(run) else float("inf")
+        if up != float("inf") and down != float("inf") and abs(up - down) <= 0.2 * max(up, down) \
+                and min(up, down) > 1.3 * line_gap:
+            owner[i] = i  # as far from both neighbours: a row of its own (caption, label-only row)
+            anchors.append(i)
+        else:
+            owner[i] = i - 1 if up <= down else i + 1
+    anchors.sort()
+    for _ in range(len(run)):  # resolve chains to an anchor line
+        changed = False
+        for i in range(len(run)):
+            if owner[owner[i]] != owner[i]:
+                owner[i] = owner[owner[i]]
+                changed = True
+        if not changed:
+            break
+    rows: list[list[str]] = []
+    for a in anchors:
+        labels: list[str] = []
+        nums = [""] * len(cols)
+        for i, ln in enumerate(run):
+            if owner[i] != a:
+                continue
+            parts = []
+            for x0, x1, t in ln.chunks:
+                cx = (x0 + x1) / 2
+                if x1 <= label_end + 1.0 or (not is_numeric(t) and x0 < label_end):
+                    parts.append(t)
+                    continue
+                k = min(range(len(cols)), key=lambda n: 0 if cols[n][0] <= cx <= cols[n][1] else
+                        min(abs(cx - cols[n][0]), abs(cx - cols[n][1])))
+                nums[k] = (nums[k] + t) if nums[k] else t
+            if parts:
+                labels.append("".join(parts))
+        rows.append([join_lines(labels)] + nums)
+    xs = [min(ln.x0 for ln in run), label_end] + [(a[1] + b[0]) / 2 for a, b in zip(cols, cols[1:])] + [cols[-1][1]]
+    region = [[r * (len(cols) + 1) + c for c in range(len(cols) + 1)] for r in range(len(rows))]
+    ys = [run[0].top] + [run[a].bottom for a in anchors]
     return GridTable(page, xs, ys, rows, region)

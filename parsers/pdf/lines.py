@@ -109,8 +109,12 @@ def split_chunks(ln: Line, gap_ratio: float = 1.5) -> list[list[Char]]:
     """Split a line where the horizontal gap exceeds `gap_ratio` × the font size."""
     chunks: list[list[Char]] = []
     for c in ln.chars:
-        if chunks and c.x0 - chunks[-1][-1].x1 <= gap_ratio * max(c.size, 1.0):
-            chunks[-1].append(c)
-        else:
-            chunks.append([c])
+        if chunks:
+            prev = chunks[-1][-1]
+            gap = c.x0 - prev.x1
+            numbers_apart = gap > 0.4 * max(c.size, 1.0) and prev.text[-1:].isdigit() and c.text[:1].isdigit()
+            if gap <= gap_ratio * max(c.size, 1.0) and not numbers_apart:
+                chunks[-1].append(c)
+                continue
+        chunks.append([c])
     return chunks

@@ -38,3 +38,16 @@ def test_mutate_changes_served_bytes():
         before = urllib.request.urlopen(page).read()
         demo.mutate(page)
         assert urllib.request.urlopen(page).read() != before
+
+
+def test_demo_server_by_hand():
+    proc = subprocess.Popen([sys.executable, "-m", "ogi.demo.server", "--port", "0", "--first-octet", "200"],
+                            cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        first = proc.stdout.readline()
+        rows = [proc.stdout.readline() for _ in range(3)]
+        assert first.startswith("registry: ") and first.strip().endswith("demo-registry.csv")
+        assert "demo-trs" in rows[0] and "http://127.0.0.200:" in rows[0]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -48,6 +48,8 @@ def test_ambiguous_and_other():
     assert classify_title("档案馆2022年度报告") == AMBIGUOUS
     assert classify_title("2020年报_审计局") == AMBIGUOUS
     assert classify_title("政府信息公开年报") == AMBIGUOUS   # a column name, not a report
+    assert classify_title("政府信息公开工作年度报告") == AMBIGUOUS   # gusu's column name
+    assert classify_title("2023年政府信息公开年报") == AMBIGUOUS   # a year column as often as a report
     assert classify_title("新闻中心") == OTHER
 
 

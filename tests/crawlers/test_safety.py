@@ -62,3 +62,27 @@ def test_mis_declared_charsets():
     assert sniff_encoding(utf, "utf-8") is None              # header right: keep it
     assert sniff_encoding(utf, "iso-8859-1") == "utf-8"
     assert sniff_encoding(gbk, "gbk") is None
+
+
+def test_retry_with_backoff_on_5xx():
+    import asyncio
+    import time
+
+    from scrapy.http import Response
+
+    from crawlers.middlewares import BackoffRetryMiddleware
+    crawler = get_crawler(PortalsSpider, {"OGI_RETRY_BACKOFF_BASE": 0.05, "RETRY_TIMES": 2})
+    crawler.spider = PortalsSpider.from_crawler(crawler, registry=None)
+    mw = BackoffRetryMiddleware.from_crawler(crawler)
+    request = Request("http://www.a.gov.cn/x")
+    t0 = time.monotonic()
+    retry = asyncio.run(mw.process_response(request, Response(request.url, status=503, request=request)))
+    first = time.monotonic() - t0
+    assert isinstance(retry, Request) and retry.meta["retry_times"] == 1 and first >= 0.05
+    t0 = time.monotonic()
+    again = asyncio.run(mw.process_response(retry, Response(retry.url, status=503, request=retry)))
+    assert again.meta["retry_times"] == 2 and time.monotonic() - t0 >= 0.1        # doubled
+    final = asyncio.run(mw.process_response(again, Response(again.url, status=503, request=again)))
+    assert final.status == 503                                                      # gave up
+    ok = Response(request.url, status=200, request=request)
+    assert asyncio.run(mw.process_response(request, ok)) is ok

@@ -69,3 +69,32 @@ def test_doc_libreoffice_fallback(generated):
 def test_broken_doc_gives_clear_error():
     rep = parse_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, filename="x.doc")
     assert rep.status == "failed" and rep.error
+
+
+def test_docx_automatic_numbering_is_rendered():
+    """Headings numbered by Word lists ('一、' chineseCounting, '（一）', '1.') keep their numbers."""
+    import io
+
+    from docx import Document as NewDocument
+
+    d = NewDocument()
+    for t in ("总体情况", "主动公开政府信息情况"):
+        d.add_paragraph(t, style="List Number")
+    buf = io.BytesIO()
+    d.save(buf)
+    data = buf.getvalue()
+    # switch the list format of the default numbering definition to Chinese counting '一、'
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for item in src.infolist():
+            body = src.read(item.filename)
+            if item.filename == "word/numbering.xml":
+                body = body.replace(b'w:numFmt w:val="decimal"', b'w:numFmt w:val="chineseCounting"')
+                body = body.replace(b'w:lvlText w:val="%1."', b'w:lvlText w:val="%1\xe3\x80\x81"')
+            zf.writestr(item, body)
+    texts = [b.text for b in docx_reader.read(out.getvalue()).blocks]
+    numbered = [t for t in texts if t.endswith(("总体情况", "主动公开政府信息情况"))]
+    assert numbered == ["一、总体情况", "二、主动公开政府信息情况"], texts

@@ -10,6 +10,7 @@ import pytest
 
 from parsers import parse_bytes
 from parsers.formats.html import read
+from parsers.formats.text import read as read_text
 from parsers.model import Paragraph
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "html"
@@ -125,3 +126,21 @@ def test_one_cell_per_line_with_wrapped_labels(name: str) -> None:
     rep = parse_bytes("\n".join(lines).encode("utf-8"), filename="r.txt").to_dict()
     assert rep["applications"] == exp["applications"]
     assert rep["review_litigation"] == exp["review_litigation"]
+
+
+def test_markdown_with_html_tables() -> None:
+    """PDF-to-markdown converters (MinerU, marker) write merged-cell tables as HTML."""
+    import re as _re
+    html = (FIXTURES / "trs_2019_msonormal.html").read_text("utf-8")
+    body = html[html.index("<div class=WordSection1"):html.index('<div class="fj">')]
+    md = _re.sub(r"<p class=MsoNormal><b><span[^>]*>([^<]+)</span></b></p>", r"\n## \1\n", body)
+    md = _re.sub(r"<p class=MsoNormal style='text-indent[^>]*><span[^>]*>([^<]+)</span></p>", r"\n\1\n", md)
+    exp = json.loads((FIXTURES / "trs_2019_msonormal.expected.json").read_text("utf-8"))
+    data = ("# 某县人民政府2019年政府信息公开工作年度报告\n" + md).encode("utf-8")
+    for rep in (read_text(data, markdown=True), parse_bytes(data, filename="r.md")):
+        if not hasattr(rep, "applications"):
+            from parsers.assemble import assemble
+            rep = assemble(rep, source="r.md")
+        for t in TABLES:
+            assert getattr(rep, t) == exp[t], t
+        assert rep.year == 2019 and rep.template == "2019"

@@ -6,7 +6,7 @@ import re
 import pytest
 
 import warehouse
-from warehouse import dictionary, keys
+from warehouse import dictionary, keys, views
 from warehouse.synthetic import make_report
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -82,11 +82,42 @@ def test_summary_failures_and_yearly_totals(con, tmp_path):
     assert prov["北京市"] == nr["r2"]
 
 
-def test_views_rebuilt_when_definitions_change(wh_path):
+def test_views_and_caches_rebuilt_when_definitions_change(wh_path):
     con = warehouse.open_warehouse(wh_path)
+    warehouse.load_report(con, make_report(1), report_id="r1")
     con.execute("DROP VIEW v_check_failures")
+    con.execute("DELETE FROM wide_applications")
     con.execute("UPDATE warehouse_meta SET value = 'old' WHERE key = 'views_comments_sha'")
     con.close()
     con = warehouse.open_warehouse(wh_path)
-    assert con.execute("SELECT count(*) FROM v_check_failures").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM v_check_failures").fetchone()[0] >= 0
+    w = views.wides()[0]
+    assert _cached(con, w) == _direct(con, w) and len(_cached(con, w)) == 1
     con.close()
+
+
+def _direct(con, w):
+    """The wide rows computed straight from the long table (what the cache must equal)."""
+    return sorted(con.execute(f"SELECT * FROM ({views.pivot_sql(w)})").fetchall(), key=lambda r: r[0])
+
+
+def _cached(con, w):
+    cols = ", ".join(["report_id"] + [f'"{c}"' for c in w.columns])
+    return sorted(con.execute(f"SELECT {cols} FROM {w.cache}").fetchall(), key=lambda r: r[0])
+
+
+def test_wide_caches_follow_loads_reparses_and_deletes(con):
+    for i in range(4):
+        warehouse.load_report(con, make_report(i, template=("2019", "2021")[i % 2]), report_id=f"r{i}")
+    r1 = make_report(1, template="2021")
+    r1["parser_version"] = "0.2.0"
+    r1["applications"]["granted"]["total"] = 777
+    del r1["applications"]["carried_forward"]
+    warehouse.load_report(con, r1, report_id="r1")
+    warehouse.delete_report(con, "r2")
+    for w in views.wides():
+        assert _cached(con, w) == _direct(con, w), w.cache
+    row = con.execute("SELECT granted__total, carried_forward__total FROM v_applications_wide "
+                      "WHERE report_id = 'r1'").fetchone()
+    assert row == (777, None)
+    assert con.execute("SELECT count(*) FROM v_applications_wide").fetchone()[0] == 3

@@ -21,8 +21,9 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawlers import pages
 from crawlers.items import ReportItem, report_id
-from crawlers.recognition import (AMBIGUOUS, NEGATIVE, REPORT, SKELETON_THRESHOLD, classify_title, column_context,
-                                  guess_agency, guess_year, link_kind, nav_score, skeleton_score)
+from crawlers.recognition import (AMBIGUOUS, NEGATIVE, OTHER, REPORT, SKELETON_THRESHOLD, TRUNCATED_HINT,
+                                  classify_title, column_context, guess_agency, guess_year, is_truncated, link_kind,
+                                  nav_score, skeleton_score)
 from crawlers.registry import Portal, read_registry
 from crawlers.urls import canonicalize
 
@@ -115,7 +116,7 @@ class PortalSpiderBase(scrapy.Spider):
             if self.portals[response.meta["portal"]].allows(url) and not pages.is_attachment_url(url):
                 yield self.listing_request(url, response, pagination=True)
         for link in links:
-            yield from self.consider_link(link.url, link.text, response)
+            yield from self.consider_link(link.url, link.text, response, menu=link.menu)
 
     def is_report_page(self, response, title: str, hint: str | None, text: str, links) -> bool:
         kinds = {classify_title(title), classify_title(hint)}
@@ -171,7 +172,7 @@ class PortalSpiderBase(scrapy.Spider):
         for link in pages.extract_links(selector, response.url):
             yield from self.consider_link(link.url, link.text, response)
 
-    def consider_link(self, url: str, text: str, response):
+    def consider_link(self, url: str, text: str, response, *, menu: bool = False):
         if not url.startswith(("http://", "https://")):
             return
         pid = response.meta["portal"]
@@ -181,6 +182,9 @@ class PortalSpiderBase(scrapy.Spider):
         kind = link_kind(text)
         if kind == NEGATIVE:
             return
+        ctx = response.meta.get("ogi_ctx", "")
+        if kind == OTHER and is_truncated(text) and (ctx == "column" or TRUNCATED_HINT.search(text)):
+            kind = AMBIGUOUS   # "示范镇2023年政府信…": fetch and judge the page itself
         url = canonicalize(url)
         if kind in (REPORT, AMBIGUOUS):
             if pages.is_attachment_url(url):
@@ -197,8 +201,7 @@ class PortalSpiderBase(scrapy.Spider):
         if depth > self.max_depth:
             self.crawler.stats.inc_value(f"ogi/depth_capped/{pid}")
             return
-        ctx = response.meta.get("ogi_ctx", "")
-        score = nav_score(text, url, in_report_column=bool(ctx))
+        score = nav_score(text, url, in_report_column=bool(ctx) or menu)
         if score < FOLLOW_SCORE:
             return
         new_ctx = column_context(text, url) or ctx

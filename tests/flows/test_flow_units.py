@@ -1,0 +1,102 @@
+"""Pure pieces of the flows: report choice, metadata fill, raw store, crawl subprocess."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from flows.crawl import CrawlFailed, crawl_command, read_items, run_crawl
+from flows.pipeline import documents_of, merge_item_meta, n_cells, select_best
+from flows.rawstore import RawStore, sha256_of
+from flows.registry import read_registry
+
+
+def _rep(status, cells=0):
+    return {"status": status, "applications": {"total": {f"c{i}": i for i in range(cells)}}}
+
+
+def test_select_best_prefers_status_then_cells_then_page():
+    page = {"kind": "page", "url": "p", "report": _rep("partial", 5)}
+    pdf = {"kind": "attachment", "url": "a", "report": _rep("ok", 3)}
+    assert select_best([page, pdf])["url"] == "a"
+    pdf_more = {"kind": "attachment", "url": "b", "report": _rep("ok", 9)}
+    assert select_best([page, pdf, pdf_more])["url"] == "b"
+    tie = {"kind": "page", "url": "p2", "report": _rep("ok", 9)}
+    assert select_best([pdf_more, tie])["url"] == "p2"
+    assert select_best([]) is None
+    assert n_cells({"applications": {"r": {"a": 1, "b": None}}, "review_litigation": {"x": {"y": 0}}}) == 2
+
+
+def test_merge_item_meta_fills_only_blanks():
+    rep = {"year": None, "agency": "甲县人民政府", "title": ""}
+    out = merge_item_meta(rep, {"year": "2023", "agency": "乙", "title": "2023年报告"})
+    assert out == {"year": 2023, "agency": "甲县人民政府", "title": "2023年报告"}
+    assert merge_item_meta({"year": None}, {"year": "n/a"})["year"] is None
+    assert rep["year"] is None  # the input is not modified
+
+
+def test_documents_of_page_first_without_duplicates():
+    item = {"page_url": "http://a/p.html", "attachment_urls": ["http://a/x.pdf", "http://a/p.html", "http://a/x.pdf"]}
+    assert documents_of(item) == [("page", "http://a/p.html"), ("attachment", "http://a/x.pdf")]
+
+
+def test_rawstore_is_content_addressed_and_idempotent(tmp_path):
+    store = RawStore(tmp_path)
+    sha = store.put(b"hello", fmt="text", url="http://a/x")
+    assert sha == sha256_of(b"hello") and store.get(sha) == b"hello"
+    assert store.put(b"hello") == sha and store.blob_meta(sha)["first_url"] == "http://a/x"
+    store.remember("http://A/x#frag", {"sha256": sha, "etag": '"e"'})
+    assert store.lookup("http://a/x")["etag"] == '"e"'  # keyed by the canonical URL
+    (store._url_path("http://a/x")).write_text("{broken")
+    assert store.lookup("http://a/x") is None  # a damaged entry means: fetch again
+    assert not list(tmp_path.rglob(".tmp-*"))
+
+
+def test_registry_locality(tmp_path):
+    reg = tmp_path / "r.csv"
+    reg.write_text("portal_id,name,province,level,division_code,start_urls,allowed_hosts\n"
+                   "loc,本地,x,county,1,http://127.0.0.5:8080/,127.0.0.5:8080\n"
+                   "pub,公网,x,county,2,https://www.example.gov.cn/,www.example.gov.cn\n", encoding="utf-8")
+    portals = read_registry(reg)
+    assert portals["loc"].is_local and not portals["pub"].is_local
+    assert "www.example.gov.cn" in portals["pub"].hosts()
+
+
+def test_crawl_command_and_failures(tmp_path):
+    cmd = crawl_command("/r.csv", "/o.jsonl", ["a", "b"], {"DOWNLOAD_DELAY": "0"})
+    assert cmd[:5] == [sys.executable, "-m", "scrapy", "crawl", "portals"]
+    assert cmd[-2:] == ["-O", "/o.jsonl"] and "portals=a,b" in cmd and "DOWNLOAD_DELAY=0" in cmd
+    with pytest.raises(CrawlFailed):  # a registry that does not exist: scrapy exits non-zero
+        run_crawl(tmp_path / "missing.csv", tmp_path / "out", timeout_s=120)
+    (tmp_path / "items.jsonl").write_text('{"id": "a"}\n\n{"id": "b"}\n{"id": "c', encoding="utf-8")
+    assert [i["id"] for i in read_items(tmp_path / "items.jsonl")] == ["a", "b"]  # torn last line skipped
+
+
+def test_parse_pool_matches_isolated_parse_and_survives_timeouts_and_crashes():
+    import os
+    import signal
+
+    from flows.parsepool import ParsePool
+    from parsers.safe import parse_isolated
+
+    html = ("<html><head><title>示范县2023年政府信息公开工作年度报告</title></head><body>"
+            "<h1>示范县2023年政府信息公开工作年度报告</h1><p>一、总体情况</p></body></html>").encode("utf-8")
+    pool = ParsePool(1, max_docs=3)
+    try:
+        reference = parse_isolated(html, "r.html").to_dict()
+        assert pool.parse(html, "r.html").to_dict() == reference
+        broken = pool.parse(b"%PDF-1.4\n%not really\n", "x.pdf", ocr=False)
+        assert broken.status == "failed" and broken.error
+        slow = pool.parse(html, "r.html", timeout_s=0.0001)
+        assert slow.status == "failed" and "timed out" in slow.error
+        # a child killed from outside is replaced; so is one past max_docs
+        for w in list(pool._all):
+            os.killpg(w.proc.pid, signal.SIGKILL)
+        for _ in range(4):
+            assert pool.parse(html, "r.html").to_dict() == reference
+        assert pool.parse(b"", "e.html").error.startswith("empty document")
+    finally:
+        pool.close()
+    assert not pool._all
