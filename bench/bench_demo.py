@@ -24,6 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_S = 60.0
+PORT = 18080  # fixed: the incremental run sees the same URLs (not 8080, which a live `ogi demo` may hold)
 
 
 def run_demo(data_dir: Path, prefect_home: Path) -> dict:
@@ -31,7 +32,7 @@ def run_demo(data_dir: Path, prefect_home: Path) -> dict:
     env.pop("PREFECT_API_URL", None)
     t0 = time.monotonic()
     out = subprocess.run([sys.executable, "-m", "ogi.cli", "demo", "--data-dir", str(data_dir), "--json",
-                          "--no-progress", "--port", "0"], cwd=ROOT, env=env, capture_output=True, timeout=900)
+                          "--no-progress", "--port", str(PORT)], cwd=ROOT, env=env, capture_output=True, timeout=900)
     wall = time.monotonic() - t0
     if out.returncode != 0:
         raise SystemExit(f"ogi demo failed ({out.returncode}):\n{out.stderr.decode()[-3000:]}")
@@ -68,7 +69,8 @@ def main() -> int:
         f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
         f"load average before: {' '.join(f'{x:.2f}' for x in load_before)}.",
         "`ogi demo --json` as a subprocess: demo portals on 127.0.0.x, Scrapy crawl subprocess, Prefect "
-        "ephemeral API (server start included), isolated parse per document, DuckDB load + atomic publish.",
+        "ephemeral API (server start included), warm isolated parser processes (flows/parsepool.py), DuckDB load + "
+        "atomic publish.",
         "",
         "| run | wall s | reports | documents | parsed | reports/min | crawl s | fetch+parse s | load s | publish s |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",

@@ -87,14 +87,17 @@ def main() -> int:
     con.execute(f"SET threads = {args.threads}")
     rows: list[tuple[str, str]] = []
 
+    cpu0 = time.process_time()
     t_load, n, outcomes = timed_batches(con, reports(args.reports), args.batch)
     t0 = time.perf_counter()
     con.execute("CHECKPOINT")
     t_load += time.perf_counter() - t0
+    cpu_load = time.process_time() - cpu0  # includes generating the reports (not in t_load)
     cells = con.execute("SELECT (SELECT count(*) FROM applications) + (SELECT count(*) FROM active_disclosure) "
                         "+ (SELECT count(*) FROM review_litigation)").fetchone()[0]
     rows.append((f"load {n:,} new reports (load_reports, batches of {args.batch}, + final CHECKPOINT)",
-                 f"{t_load:.1f} s ({n / t_load:,.0f} reports/s, {cells / t_load:,.0f} cells/s); "
+                 f"{t_load:.1f} s wall ({n / t_load:,.0f} reports/s, {cells / t_load:,.0f} cells/s); "
+                 f"process CPU {cpu_load:.1f} s incl. generating the reports; "
                  f"target < {TARGET_S:.0f} s: {'met' if t_load < TARGET_S else 'NOT met'}"))
     rows.append(("rows loaded", f"{cells:,} cells; outcomes {outcomes}"))
 

@@ -96,8 +96,20 @@ def column_name(sel) -> str:
     got = squash(" ".join(_xp(sel, "//meta[@name='ColumnName']/@content")))
     if got:
         return got
-    crumbs = _xp(sel, "//*[contains(@class,'position') or contains(@class,'crumb') or contains(@class,'location')]//a//text()")
+    crumbs = _xp(sel, _CRUMBS)
     return squash(crumbs[-1]) if crumbs else ""
+
+
+_ORG = re.compile(r"(镇|乡|街道|街道办事处|苏木|局|委员会|委|办公室|办|中心|管委会|人民政府|政府|院|所)$")
+_CRUMBS = "//*[contains(@class,'position') or contains(@class,'crumb') or contains(@class,'location')]//a//text()"
+
+
+def breadcrumb_agency(sel) -> str | None:
+    """The last organisation named in the breadcrumb (`首页 > 河包镇 > 政务公开 > 年报`)."""
+    for crumb in reversed([squash(c) for c in _xp(sel, _CRUMBS)]):
+        if crumb and crumb != "首页" and _ORG.search(crumb):
+            return crumb
+    return None
 
 
 def page_title(sel, hint: str | None = None) -> str:
@@ -199,8 +211,24 @@ def extract_attachments(sel: Selector, base_url: str) -> list[str]:
             found.append(url)
 
     root = _root(sel)
-    if not hasattr(root, "iter"):
+    if not hasattr(root, "xpath"):
         return found
+    # one C-level pass picks the few elements that can carry an attachment
+    for el in root.xpath("//a[@href or @onclick] | //*[@onclick] | //iframe[@src] | //frame[@src] | "
+                         "//embed[@src] | //object[@data] | //object/param[@name='src' or @name='movie']"):
+        tag = el.tag
+        if tag == "a":
+            consider(el.get("href"))
+        elif tag in ("iframe", "frame", "embed"):
+            consider(el.get("src"))
+        elif tag == "object":
+            consider(el.get("data"))
+        elif tag == "param":
+            consider(el.get("value"))
+        m = _JS_URL.search(el.get("onclick") or "")
+        if m:
+            consider(m.group(1))
+    return found
     for a in root.iter("a"):
         consider(a.get("href"))
         m = _JS_URL.search(a.get("onclick", ""))

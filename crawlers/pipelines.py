@@ -16,15 +16,17 @@ log = logging.getLogger(__name__)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-class ValidationPipeline:
-    """Every item has the contract's fields with the right types; bad items are dropped and counted."""
-
+class _CrawlerPipeline:
     def __init__(self, crawler):
         self.crawler = crawler
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
+
+
+class ValidationPipeline(_CrawlerPipeline):
+    """Every item has the contract's fields with the right types; bad items are dropped and counted."""
 
     def process_item(self, item):
         problems = [f for f in REQUIRED if not item.get(f) and f != "attachment_urls"]
@@ -42,18 +44,14 @@ class ValidationPipeline:
         return item
 
 
-class TwinFoldingPipeline:
+class TwinFoldingPipeline(_CrawlerPipeline):
     """One item per report: same id (canonical URL) or the same titled report at a second URL
     (site revamp, 繁體 copy, mirror column) within a portal. Attachments are merged."""
 
     def __init__(self, crawler):
-        self.crawler = crawler
+        super().__init__(crawler)
         self.by_id: dict[str, dict] = {}
         self.by_title: dict[tuple[str, str, str, str], dict] = {}
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
 
     def process_item(self, item):
         first = self.by_id.get(item["id"])
@@ -73,18 +71,11 @@ class TwinFoldingPipeline:
         return item
 
 
-class PortalStatsPipeline:
+class PortalStatsPipeline(_CrawlerPipeline):
     """Counts reports per portal and writes `{portal_id: {pages, reports, errors, status}}` at close.
 
     status: ok (reports found), empty (no report: a failure, not silence), error (nothing fetched).
     """
-
-    def __init__(self, crawler):
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
 
     def process_item(self, item):
         self.crawler.stats.inc_value(f"ogi/reports/{item['portal_id']}")

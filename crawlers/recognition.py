@@ -28,12 +28,15 @@ _POSITIVE = [
 ]
 _YEAR_IN_TITLE = re.compile(r"(?:19|20)\d{2}")
 _NEGATIVE = [
-    "政府工作报告", "统计公报", "国民经济和社会发展", "预算", "决算", "三公", "绩效", "法治政府",
+    "政府工作报告", "统计公报", "国民经济和社会发展", "三公", "法治政府",
     "法治建设", "依法行政", "网站工作年度报表", "网站年度报表", "工作年度报表", "年度报表", "公开指南",
-    "公开制度", "报告制度", "编制", "编写", "报送", "做好", "通知", "图解", "一图", "读懂", "解读",
+    "公开制度", "报告制度", "编写", "报送", "做好", "通知", "图解", "一图", "读懂", "解读",
     "企业年度报告", "年报公示", "年度报告公示", "法人年度报告", "报告说明", "发布的第", "征求意见",
-    "审计工作报告", "执行情况的报告", "述职", "监测", "考核", "评估报告", "社会责任",
+    "审计工作报告", "执行情况的报告", "述职", "评估报告", "社会责任",
 ]
+# words that also occur in agency names (县委机构编制委员会办公室, 环境监测站, 预算评审中心 …):
+# negative only after the title's year, where the subject of the document is named
+_NEGATIVE_AFTER_YEAR = ["编制", "监测", "考核", "绩效", "预算", "决算"]
 _AMBIGUOUS = re.compile(r"年报|年度报告|公开报告|工作报告")
 
 SKELETON = [
@@ -64,6 +67,10 @@ def classify_title(title: str | None) -> str:
     if not t:
         return OTHER
     if any(word in t for word in _NEGATIVE):
+        return NEGATIVE
+    year = _YEAR_IN_TITLE.search(t)
+    subject = t[year.end():] if year else t
+    if any(word in subject for word in _NEGATIVE_AFTER_YEAR):
         return NEGATIVE
     if _YEAR_IN_TITLE.search(t) and any(p.search(t) for p in _POSITIVE):
         return REPORT   # without a year it is a column name ("政府信息公开工作年度报告"), not one report

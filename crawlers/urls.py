@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
@@ -78,11 +78,6 @@ def is_private_host(host: str) -> bool:
     return addr.is_private or addr.is_loopback or addr.is_link_local or addr.is_reserved or addr.is_unspecified
 
 
-def path_without_query(url: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
-
-
 def filename_of(url: str) -> str:
     """Last path segment, or a `filename=`-style query value, percent-decoded."""
     parts = urlsplit(url)
@@ -90,7 +85,3 @@ def filename_of(url: str) -> str:
         if key.lower() in {"filename", "file", "name"} and value:
             return unquote(value.rsplit("/", 1)[-1])
     return unquote(parts.path.rsplit("/", 1)[-1])
-
-
-def quote_path(path: str) -> str:
-    return quote(path, safe="/%:@!$&'()*+,;=-._~")

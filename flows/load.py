@@ -80,8 +80,10 @@ def apply_plan(plan_path: str, build_path: str) -> dict[str, Any]:
             warehouse.record_portal_runs(con, plan["run_id"], per_portal)
         totals = Counter(outcomes.values())
         stats = dict(plan.get("stats") or {})
-        stats.update({"reports_new": totals["inserted"], "reports_changed": totals["replaced"],
-                      "reports_unchanged": totals["unchanged"] + totals["kept"]})
+        # cumulative over the rounds of one run: the plan carries the figures of earlier rounds
+        stats["reports_new"] = int(stats.get("reports_new") or 0) + totals["inserted"]
+        stats["reports_changed"] = int(stats.get("reports_changed") or 0) + totals["replaced"]
+        stats["reports_unchanged"] = int(stats.get("reports_unchanged") or 0) + totals["unchanged"] + totals["kept"]
         warehouse.record_run(con, plan["run_id"], plan.get("started_at"), utc_now(), stats,
                              status=plan.get("status") or "ok", flow=plan.get("flow"))
     finally:

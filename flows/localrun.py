@@ -47,9 +47,12 @@ def progress_bars(enabled: bool = True) -> Iterator[None]:
                     TimeElapsedColumn(), transient=False)
     ids: dict[str, Any] = {}
     lock = threading.Lock()
+    warmup = bars.add_task("start Prefect", total=None)
 
     def on_event(event: str, stage: str, n: int) -> None:
         with lock:
+            if not bars.tasks[0].finished:
+                bars.update(warmup, total=1, completed=1)
             if stage not in ids:
                 label = dict(STAGES).get(stage, stage)
                 ids[stage] = bars.add_task(label, total=None)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 import uuid
 from collections import Counter
@@ -255,12 +256,45 @@ def run_pipeline(flow: str, registry: str, data_dir: str, *, portals: list[str] 
                          politeness=politeness, timings={"crawl_s": round(time.monotonic() - t0, 2)})
 
 
+CHUNK_ITEMS = 400  # reports per fetch/parse/load round: bounds memory; whole portals per round
+
+
+def portal_chunks(items: list[dict], size: int = CHUNK_ITEMS) -> list[list[dict]]:
+    """Split items into rounds of about `size`, never splitting one portal across rounds (its
+    per-run figures are recorded with the round that holds it)."""
+    by_portal: dict[str, list[dict]] = {}
+    for it in items:
+        by_portal.setdefault(it["portal_id"], []).append(it)
+    chunks: list[list[dict]] = [[]]
+    for pid in sorted(by_portal):
+        if chunks[-1] and len(chunks[-1]) + len(by_portal[pid]) > size:
+            chunks.append([])
+        chunks[-1].extend(by_portal[pid])
+    return chunks
+
+
+def _fetch_stats(fetched: dict[str, dict], parse_counts: Counter, entries: list[dict]) -> Counter:
+    doc_status = Counter(r.get("status") for r in fetched.values())
+    return Counter({
+        "reports": len(entries), "documents": len(fetched),
+        "downloaded": sum(1 for r in fetched.values() if r.get("downloaded") and r.get("status") in ("new", "changed")),
+        "bodies_received": sum(1 for r in fetched.values() if r.get("downloaded")),
+        "documents_new": doc_status["new"], "documents_changed": doc_status["changed"],
+        "documents_unchanged": doc_status["unchanged"],
+        "not_modified": sum(1 for r in fetched.values() if r.get("http_status") == 304),
+        "fetch_failed": doc_status["failed"], "fetch_skipped": doc_status["skipped"],
+        "parsed": parse_counts["parsed"], "parse_cached": parse_counts["cached"],
+        "reports_failed": sum(1 for e in entries if e["report"].get("status") == "failed")})
+
+
 def process_items(flow: str, registry: str, paths: dict[str, Path], run_id: str, run_dir: Path, started: str,
                   crawled: list[dict], crawl_stats: dict, *, wanted: list[str], unknown: list[str],
                   years: list[int] | None, politeness: dict | None,
-                  timings: dict[str, float] | None = None) -> dict[str, Any]:
-    """Everything after the crawl: fetch, parse, choose, load, publish, summary."""
+                  timings: dict[str, float] | None = None, chunk_items: int | None = None) -> dict[str, Any]:
+    """Everything after the crawl: fetch, parse, choose, load (round by round), publish, summary."""
     timings = dict(timings or {})
+    timings.setdefault("fetch_parse_s", 0.0)
+    timings.setdefault("load_s", 0.0)
     reg = read_registry(registry)
     store = RawStore(paths["data"])
     items_by_id: dict[str, dict] = {}
@@ -268,60 +302,70 @@ def process_items(flow: str, registry: str, paths: dict[str, Path], run_id: str,
         if it.get("id") and it.get("portal_id") in wanted and (not years or _year_of(it) in years):
             items_by_id[it["id"]] = it
     items = list(items_by_id.values())
-
-    # 2. fetch every document once (a URL shared by reports is fetched once)
-    urls: dict[str, dict] = {}
-    owners: dict[str, tuple[str, str, str]] = {}
-    for it in items:
-        portal = reg[it["portal_id"]]
-        for kind, url in documents_of(it):
-            if url not in urls:
-                urls[url] = {"allowed_hosts": portal.hosts(), "allow_private": portal.is_local}
-                owners[url] = (kind, it["portal_id"], it["id"])
-    # 3. parse every usable blob as soon as it is stored (cached on sha256 + format + parser version)
-    t_fetch = time.monotonic()
+    chunks = portal_chunks(items, chunk_items or int(os.environ.get("OGI_CHUNK_ITEMS") or CHUNK_ITEMS))
+    progress.emit("start", "load", len(items))
+    totals: Counter = Counter()
+    per_portal_all: dict[str, dict] = {}
+    loaded: dict[str, Any] = {"stats": {}}
     try:
-        fetched, parsed, parse_counts = fetch_and_parse(urls, paths["data"], politeness)
+        for n, chunk in enumerate(chunks):
+            # 2. fetch every document once (a URL shared by reports is fetched once)
+            urls: dict[str, dict] = {}
+            owners: dict[str, tuple[str, str, str]] = {}
+            for it in chunk:
+                portal = reg[it["portal_id"]]
+                for kind, url in documents_of(it):
+                    if url not in urls:
+                        urls[url] = {"allowed_hosts": portal.hosts(), "allow_private": portal.is_local}
+                        owners[url] = (kind, it["portal_id"], it["id"])
+            # 3. parse each usable blob as soon as it is stored (cached on sha256 + format + parser version)
+            t0 = time.monotonic()
+            fetched, parsed, parse_counts = fetch_and_parse(urls, paths["data"], politeness)
+            timings["fetch_parse_s"] = round(timings["fetch_parse_s"] + time.monotonic() - t0, 2)
+
+            # 4. one report per item, manifests into the raw store
+            entries = []
+            for it in chunk:
+                entry, manifest = build_report(it, documents_of(it), fetched, parsed)
+                store.save_report(it["id"], manifest)
+                entries.append(entry)
+            documents = document_rows(fetched, owners, parsed)
+            del parsed
+
+            # 5. load this round (the single writer); the run record is cumulative
+            last = n == len(chunks) - 1
+            in_chunk = sorted({it["portal_id"] for it in chunk})
+            if n == 0:  # portals that yielded nothing are recorded with the first round
+                in_chunk = sorted(set(in_chunk) | {p for p in wanted if p not in {i["portal_id"] for i in items}})
+            per_portal = portal_figures(in_chunk, unknown if n == 0 else [], chunk, entries, crawl_stats)
+            totals.update(_fetch_stats(fetched, parse_counts, entries))
+            stats = {**{k: totals[k] for k in totals if not k.startswith("reports_") or k == "reports_failed"},
+                     "reports_new": loaded["stats"].get("reports_new", 0),
+                     "reports_changed": loaded["stats"].get("reports_changed", 0),
+                     "reports_unchanged": loaded["stats"].get("reports_unchanged", 0),
+                     "portals": len(wanted), "parser_version": parsers.PARSER_VERSION, "unknown_portals": unknown,
+                     "rounds": len(chunks), "timings": dict(timings)}
+            stats["reports_failed"] = totals["reports_failed"]
+            plan = {"run_id": run_id, "flow": flow, "started_at": started, "registry": registry if n == 0 else None,
+                    "documents": documents, "reports": entries,
+                    "portals": per_portal, "stats": stats, "status": "ok" if last else "running"}
+            t0 = time.monotonic()
+            loaded = load_task(write_plan(run_dir / "plan.json", plan), str(paths["build"]))
+            timings["load_s"] = round(timings["load_s"] + time.monotonic() - t0, 2)
+            per_portal_all.update(loaded["per_portal"])
     finally:
         close_downloaders()  # per-run HTTP clients; robots.txt is read afresh next run
         reset_politeness_state()
         close_parse_pool()
-    timings["fetch_parse_s"] = round(time.monotonic() - t_fetch, 2)
 
-    # 4. one report per item, manifests into the raw store
-    entries = []
-    for it in items:
-        entry, manifest = build_report(it, documents_of(it), fetched, parsed)
-        store.save_report(it["id"], manifest)
-        entries.append(entry)
-
-    # 5. load (single writer) and publish
-    per_portal = portal_figures(wanted, unknown, items, entries, crawl_stats)
-    doc_status = Counter(r.get("status") for r in fetched.values())
-    stats = {"portals": len(wanted), "reports": len(items), "documents": len(fetched),
-             "downloaded": sum(1 for r in fetched.values() if r.get("downloaded") and r.get("status") in ("new", "changed")),
-             "bodies_received": sum(1 for r in fetched.values() if r.get("downloaded")),
-             "documents_new": doc_status["new"], "documents_changed": doc_status["changed"],
-             "documents_unchanged": doc_status["unchanged"],
-             "not_modified": sum(1 for r in fetched.values() if r.get("http_status") == 304),
-             "fetch_failed": doc_status["failed"], "fetch_skipped": doc_status["skipped"],
-             "parsed": parse_counts["parsed"], "parse_cached": parse_counts["cached"],
-             "reports_failed": sum(1 for e in entries if e["report"].get("status") == "failed"),
-             "parser_version": parsers.PARSER_VERSION, "unknown_portals": unknown, "timings": timings}
-    plan = {"run_id": run_id, "flow": flow, "started_at": started, "registry": registry,
-            "documents": document_rows(fetched, owners, parsed), "reports": entries,
-            "portals": per_portal, "stats": stats, "status": "ok"}
-    progress.emit("start", "load", len(entries))
-    t0 = time.monotonic()
-    loaded = load_task(write_plan(run_dir / "plan.json", plan), str(paths["build"]))
-    timings["load_s"] = round(time.monotonic() - t0, 2)
+    # 6. publish the build copy atomically
     progress.emit("start", "publish", 1)
     t0 = time.monotonic()
     published = publish_task(str(paths["build"]), str(paths["public"]))
     timings["publish_s"] = round(time.monotonic() - t0, 2)
     summary = {"run_id": run_id, "flow": flow, "status": "ok", "started_at": started, "finished_at": utc_now(),
                "data_dir": str(paths["data"]), "warehouse": str(paths["public"]),
-               "stats": {**loaded["stats"], "timings": timings}, "portals": loaded["per_portal"],
+               "stats": {**loaded["stats"], "timings": timings}, "portals": per_portal_all,
                "published": published}
     _write_json(run_dir / "summary.json", summary)
     (run_dir / "plan.json").unlink(missing_ok=True)  # loaded and published: the warehouse has it all

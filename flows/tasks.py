@@ -30,7 +30,7 @@ from .rawstore import RawStore
 # -- crawl -----------------------------------------------------------------------------------
 
 
-@task(name="crawl", retries=1, retry_delay_seconds=10, cache_policy=NO_CACHE)
+@task(name="crawl", retries=1, retry_delay_seconds=3, cache_policy=NO_CACHE)
 def crawl_task(registry: str, out_dir: str, portals: list[str] | None = None,
                timeout_s: float = 3600.0, settings: dict | None = None) -> dict[str, str]:
     out = run_crawl(registry, out_dir, portals, timeout_s=timeout_s, settings=settings)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 from . import metadata, tables
-from .checks import run_checks
+from .checks import check_narrative, run_checks
+from .labels import fold_chars
 from .model import Document, ParsedReport
 from .rows import Row, flatten
 from .sections import split_sections
@@ -57,10 +58,10 @@ def assemble(doc: Document, *, source: str) -> ParsedReport:
     rows, text = flatten(doc)
     rep = ParsedReport(source=source, source_format=doc.source_format, parser_version=PARSER_VERSION)
     rep.warnings.extend(doc.warnings)
-    heads = split_sections(text)
+    heads = split_sections(text, [r.offset for r in rows if r.table is not None])
     n = len(text)
     lines = [r.cells[0] if r.paragraph else " ".join(c for c in r.cells if c) for r in rows]
-    rep.title = metadata.find_title(lines, doc.title_hint)
+    rep.title = metadata.find_title(lines, fold_chars(doc.title_hint) if doc.title_hint else None)
     rep.year = metadata.find_year(text, rep.title)
     rep.agency = metadata.find_agency(rep.title, text)
     for key, (s, e) in heads.items():
@@ -127,6 +128,8 @@ def assemble(doc: Document, *, source: str) -> ParsedReport:
         rep.warnings.append(f"template: section 二 follows {act.template}, section 三 follows {app.template}")
 
     rep.checks = run_checks(rep.applications, rep.review_litigation)
+    overview = rep.sections.get("overview") or text[:heads["active_disclosure"][0] if "active_disclosure" in heads else 0]
+    rep.checks += check_narrative(overview, rep.applications, rep.review_litigation)
     got = [bool(act.cells), app.found >= 20, rev.found > 0 or bool(rev.cells)]
     if all(got):
         rep.status = "ok"

@@ -11,6 +11,7 @@ A check is only made when every value it needs is present (not null).
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from . import spec
@@ -98,3 +99,72 @@ def check_review(review: dict[str, dict[str, Any]]) -> list[CheckResult]:
 
 def run_checks(applications: dict[str, dict[str, Any]], review: dict[str, dict[str, Any]]) -> list[CheckResult]:
     return check_applications(applications) + check_review(review)
+
+
+# ---------------------------------------------------------------- narrative vs table (soft)
+
+_NUM_SEP = r"(?:案件|申请)?(?:共计|共|合计|累计|总计|均为|为|数量为?|数)?"
+# (scope, what the sentence states, pattern); the number is group 1 (None: the sentence says "none")
+_NARRATIVE = (
+    ("review_litigation", "review_and_litigation",
+     re.compile(rf"行政复议(?:和|及|与|、|或|,)?(?:提起)?行政诉讼{_NUM_SEP}(\d+)件")),
+    ("review_litigation", "review_and_litigation",
+     re.compile(r"(?:未发生|没有发生|未出现|未有|未收到|无)[^。;；，,]{0,20}?行政复议(?:和|及|与|、|或|,)?(?:提起)?行政诉讼"
+                r"(?![^。;；]{0,6}?\d)")),
+    ("review_litigation", "review",
+     re.compile(rf"(?:被申请|发生|收到|引起|涉及|提起|政府信息公开)?行政复议{_NUM_SEP}(\d+)件")),
+    ("review_litigation", "litigation",
+     re.compile(rf"(?:被提起|被起诉|发生|引起|涉及|提起|政府信息公开)?行政诉讼{_NUM_SEP}(\d+)件")),
+    ("applications", "applications",
+     re.compile(r"(?:收到|受理|接收|新收|接到)(?:各类|[^。;；，,]{0,8}?)?(?:政府)?信息公开申请(?:件)?"
+                r"(?:共计|共|合计|累计|总计)?(\d+)件")),
+    ("applications", "applications",
+     re.compile(r"(?:未收到|没有收到|未接到|未受理)(?:[^。;；，,]{0,6}?)(?:政府)?信息公开申请(?![^。;；]{0,4}?\d)")),
+)
+
+
+def _total(table: dict[str, dict[str, Any]], row: str, col: str = "total") -> Any:
+    v = (table.get(row) or {}).get(col)
+    return v if _num(v) else None
+
+
+def _table_figures(stated: str, app: dict[str, dict[str, Any]], review: dict[str, dict[str, Any]]) -> list[Any]:
+    """The table values a narrative statement may legitimately repeat (any one agreeing passes)."""
+    if stated == "applications":
+        nr, co, tp = _total(app, "new_received"), _total(app, "carried_over"), _total(app, "total_processed")
+        out = [nr, tp]
+        if nr is not None and co is not None:
+            out.append(nr + co)
+        return [v for v in out if v is not None]
+    groups = {"review": ["review"], "litigation": ["litigation_direct", "litigation_after_review"],
+              "review_and_litigation": ["review", "litigation_direct", "litigation_after_review"]}[stated]
+    vals = [_total(review, g) for g in groups]
+    if all(v is None for v in vals):
+        return []
+    return [sum(v for v in vals if v is not None)]
+
+
+def check_narrative(overview: str, applications: dict[str, dict[str, Any]],
+                    review: dict[str, dict[str, Any]]) -> list[CheckResult]:
+    """narrative_vs_table (soft): figures the 总体情况 text states for applications received and
+    for 行政复议/行政诉讼 cases, compared with the tables. A disagreement is a failed check with
+    both values; the tables stay as they are (they are the authority)."""
+    text = re.sub(r"\s+", "", overview or "")
+    out: list[CheckResult] = []
+    taken: list[tuple[int, int]] = []
+    for scope, stated, pat in _NARRATIVE:
+        for m in pat.finditer(text):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue  # already read as part of a longer statement
+            figures = _table_figures(stated, applications, review)
+            if not figures:
+                continue
+            taken.append((m.start(), m.end()))
+            said = int(m.group(1)) if pat.groups and m.group(1) is not None else 0
+            ok = said in figures
+            out.append(CheckResult(
+                "narrative_vs_table", ok, scope,
+                "" if ok else f"总体情况 says {m.group(0)!r} ({said}) but the table gives {figures[0]}",
+                {"narrative": said, "table": figures[0], "stated": stated, "text": m.group(0)}))
+            break  # one statement per kind
+    return out

@@ -9,13 +9,22 @@ import re
 from collections import Counter
 
 _TITLE = re.compile(r"([^\s。；;，,：:]{0,60}?(?:19|20)\d{2}\s*年\s*度?[^\s。；;，,]{0,30}?政府信息公开(?:工作)?(?:年度)?报告)")
-_TITLE_PREFIX = re.compile(r"^(?:标题|题目|title)\s*[:：]\s*", re.I)
+# "标题：…", and the "Page 4 - …" of flip-book page titles
+_TITLE_PREFIX = re.compile(r"^(?:(?:标题|题目|title)\s*[:：]\s*|page\s*\d+\s*[-–—:|]\s*)", re.I)
 _PERIOD = re.compile(
     r"(?:统计|数据)[^。；;]{0,30}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日[^。；;]{0,8}?"
     r"(?:至|到|—|-|~|－)\s*(?:((?:19|20)\d{2})\s*年\s*)?12\s*月\s*31\s*日")
 _PERIOD_LOOSE = re.compile(r"((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日[^。；;]{0,8}?(?:至|到|—|-|~|－)\s*((?:19|20)\d{2})\s*年\s*12\s*月\s*31\s*日")
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年")
 _REPORT_WORDS = re.compile(r"(?:(?:19|20)\d{2}\s*年\s*度?|关于)")
+
+
+def is_report_title(text: str | None) -> bool:
+    """Does the text name an annual report (…YYYY年…政府信息公开…报告)?"""
+    if not text:
+        return False
+    c = re.sub(r"\s+", "", _TITLE_PREFIX.sub("", text.strip()))
+    return len(c) <= 120 and bool(_TITLE.search(c))
 
 
 def find_title(lines: list[str], hint: str | None = None) -> str | None:

@@ -64,9 +64,10 @@ def ocr_pdf_page(data: bytes, index: int, dpi: int = RENDER_DPI) -> PageContent:
 
 def ocr_image(img, *, points_per_px: float, number: int = 1) -> PageContent:
     """OCR one grayscale page image into characters and rules in points."""
+    img = deskew(img)
     h, w = img.shape[:2]
     s = points_per_px
-    segs_px = find_rules(img)
+    segs_px = find_rules(img, points_per_px)
     pc = PageContent(number=number, width=w * s, height=h * s)
     pc.segs = [Seg(g.horizontal, g.pos * s, g.a * s, g.b * s) for g in segs_px]
     mask = img.copy()
@@ -95,16 +96,63 @@ def ocr_image(img, *, points_per_px: float, number: int = 1) -> PageContent:
     return pc
 
 
+# ---------------------------------------------------------------- skew
+MAX_SKEW_DEG = 5.0
+
+
+def skew_angle(img, max_deg: float = MAX_SKEW_DEG, step: float = 0.1) -> float:
+    """Rotation (degrees, counter-clockwise) that makes text lines and rules horizontal:
+    the angle whose row-projection of ink is sharpest, searched on a downscaled page."""
+    import cv2
+    import numpy as np
+
+    h, w = img.shape[:2]
+    scale = min(1.0, 800.0 / max(h, w))
+    small = cv2.resize(img, (max(1, int(w * scale)), max(1, int(h * scale))), interpolation=cv2.INTER_AREA)
+    ink = (small < 160).astype(np.float32)
+    if ink.sum() < 100:
+        return 0.0
+    sh, sw = ink.shape
+    centre = (sw / 2, sh / 2)
+
+    def sharpness(angle: float) -> float:
+        m = cv2.getRotationMatrix2D(centre, angle, 1.0)
+        rot = cv2.warpAffine(ink, m, (sw, sh), flags=cv2.INTER_NEAREST, borderValue=0)
+        prof = rot.sum(axis=1)
+        return float((np.diff(prof) ** 2).sum())
+
+    coarse = [a * 0.5 for a in range(int(-max_deg * 2), int(max_deg * 2) + 1)]
+    best = max(coarse, key=sharpness)
+    fine = [best + k * step for k in range(-5, 6)]
+    return max(fine, key=sharpness)
+
+
+def deskew(img, min_deg: float = 0.15):
+    """The page rotated upright when it is skewed by more than `min_deg` degrees."""
+    import cv2
+
+    angle = skew_angle(img)
+    if abs(angle) < min_deg:
+        return img
+    h, w = img.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+
+
 # ---------------------------------------------------------------- rules
-def find_rules(img) -> list[Seg]:
+MIN_RULE_PT = 14.0  # shorter straight strokes are parts of characters
+
+
+def find_rules(img, points_per_px: float = 72 / RENDER_DPI) -> list[Seg]:
     """Horizontal and vertical ruling segments (pixels) by morphological opening."""
     import cv2
 
     h, w = img.shape[:2]
+    min_px = int(MIN_RULE_PT / points_per_px)
     bw = cv2.adaptiveThreshold(img, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 15, 10)
     segs: list[Seg] = []
     for horizontal in (True, False):
-        size = max(10, (w // 40) if horizontal else (h // 60))
+        size = max(10, min_px, (w // 40) if horizontal else (h // 60))
         kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (size, 1) if horizontal else (1, size))
         lines = cv2.morphologyEx(bw, cv2.MORPH_OPEN, kernel)
         lines = cv2.dilate(lines, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 1) if horizontal else (1, 3)))

@@ -98,7 +98,7 @@ def parse_isolated(data: bytes, filename: str | None = None, content_type: str |
         why = f"parser process killed by {name}"
         if sig in (signal.SIGXCPU, signal.SIGKILL):
             why += f" (CPU/memory limit: {memory_mb} MB, {int(timeout_s) + 5} s CPU)"
-    elif "MemoryError" in " ".join(tail):
+    elif any(m in " ".join(tail) for m in _MEMORY_SIGNS):
         why = f"parser ran out of memory (limit {memory_mb} MB)"
     else:
         why = f"parser process failed (exit {proc.returncode})"

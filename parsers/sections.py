@@ -7,6 +7,7 @@ whitespace between characters, 、/./， after the ordinal, optional words (的,
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -46,19 +47,31 @@ class Heading:
     end: int
 
 
-def find_headings(text: str) -> list[Heading]:
+# sections whose content is a State Council table
+TABLE_SECTIONS = ("active_disclosure", "applications", "review_litigation")
+
+
+def find_headings(text: str, table_offsets: list[int] | None = None) -> list[Heading]:
     """Headings in document order, each section key at most once and keys in their natural
     order. Among all chains of matches with increasing offsets, the longest wins; among equally
-    long chains, the one whose sections hold the most text (so a table of contents or a stray
-    phrase does not take the place of the real headings)."""
+    long chains, the one whose table sections (二 三 四) hold tables (`table_offsets`: where
+    table rows start in `text`), then the one whose sections hold the most text. So a table of
+    contents, a stray phrase or a chapter of its own that repeats a heading's words (上海市科委
+    2024: narrative chapters 二–六, then the tables under restarted numbering) does not take the
+    place of the heading the tables belong to."""
     pats = _patterns()
     cands = [[(m.start(), m.end()) for m in pats[k].finditer(text)][:40] for k in SECTION_KEYS]
     n = len(text)
-    memo: dict[tuple[int, int], tuple[int, int, list[Heading]]] = {}
+    tables = sorted(table_offsets or [])
+    memo: dict[tuple[int, int], tuple[int, int, int, list[Heading]]] = {}
 
-    def chain(i: int, pos: int) -> tuple[int, int, list[Heading]]:
+    def holds_table(s: int, e: int) -> int:
+        i = bisect.bisect_left(tables, s)
+        return 1 if i < len(tables) and tables[i] < e else 0
+
+    def chain(i: int, pos: int) -> tuple[int, int, int, list[Heading]]:
         if i == len(SECTION_KEYS):
-            return (0, 0, [])
+            return (0, 0, 0, [])
         key = (i, pos)
         if key in memo:
             return memo[key]
@@ -66,20 +79,21 @@ def find_headings(text: str) -> list[Heading]:
         for s, e in cands[i]:
             if s < pos:
                 continue
-            cnt, size, rest = chain(i + 1, e)
-            gap = (rest[0].start if rest else n) - s
-            cand = (cnt + 1, size + min(gap, 200), [Heading(SECTION_KEYS[i], s, e)] + rest)
-            if cand[:2] > best[:2]:
+            cnt, with_tables, size, rest = chain(i + 1, e)
+            end = rest[0].start if rest else n
+            hit = holds_table(s, end) if SECTION_KEYS[i] in TABLE_SECTIONS else 0
+            cand = (cnt + 1, with_tables + hit, size + min(end - s, 200), [Heading(SECTION_KEYS[i], s, e)] + rest)
+            if cand[:3] > best[:3]:
                 best = cand
         memo[key] = best
         return best
 
-    return chain(0, 0)[2]
+    return chain(0, 0)[3]
 
 
-def split_sections(text: str) -> dict[str, tuple[int, int]]:
+def split_sections(text: str, table_offsets: list[int] | None = None) -> dict[str, tuple[int, int]]:
     """Section key -> (start, end) character range in `text` (heading included)."""
-    heads = find_headings(text)
+    heads = find_headings(text, table_offsets)
     out: dict[str, tuple[int, int]] = {}
     for i, h in enumerate(heads):
         end = heads[i + 1].start if i + 1 < len(heads) else len(text)

@@ -85,9 +85,13 @@ def sniff_format(data: bytes, filename: str | None = None, content_type: str | N
     if head[:8] in (b"\x89PNG\r\n\x1a\n",) or head[:3] == b"\xff\xd8\xff" or head[:4] in (b"GIF8", b"II*\x00", b"MM\x00*"):
         return "image"
     low = stripped[:1024].lower()
-    if low.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in low or b"<body" in low or b"<table" in low:
-        return "html"
     hint = _from_name(filename) or _from_content_type(content_type)
+    if low.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in low or b"<body" in low:
+        return "html"
+    if b"<table" in low:
+        # an HTML fragment: a page without its <html>/<body> unless the name says text or
+        # markdown (PDF-to-markdown converters write complex tables as HTML)
+        return hint if hint in ("text", "markdown") else "html"
     if hint in ("text", "markdown", "html"):
         return hint
     if hint is None and b"\x00" not in head:

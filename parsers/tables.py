@@ -74,6 +74,12 @@ def _digits_only(seq: list[str]) -> str | None:
     return None
 
 
+def _label_only(cell: str) -> bool:
+    """A cell that can be a whole row label standing alone (no figures, not running text)."""
+    t = keymatch.strip_numbering(keymatch.norm(cell))
+    return 2 <= len(t) <= 45 and not re.search(r"\d", t)
+
+
 def _text_of(row: Row, upto: int) -> list[str]:
     return [c for c, k in zip(row.cells[:upto], row.kinds[:upto]) if k == "text"]
 
@@ -151,6 +157,8 @@ def extract_applications_rows(rows: list[Row]) -> Extracted:
     header: dict[str, int] = {}
     found: dict[str, _AppRow] = {}
     blank: dict[str, bool] = {}  # labelled rows whose cells are all empty
+    maybe_blank: list[str] = []  # text: label-only lines, confirmed by the next value row
+    last_wide = False  # the last keyed row carried a full row of values
     header_table: int | None = None
     last_key: str | None = None
     for row in rows:
@@ -165,10 +173,18 @@ def extract_applications_rows(rows: list[Row]) -> Extracted:
                 pending.append("".join(texts))
                 pending = pending[-4:]
                 last = max(i for i, k in enumerate(row.kinds) if k == "text")
-                if len(row.cells) - last - 1 >= 7:
-                    bkey = keymatch.match_application_row(row.cells[last])
+                if len(row.cells) - last - 1 >= 7 or (not row.grid and _label_only(row.cells[last])):
+                    # a labelled row whose cells are all blank (grid: 7 empty cells after the
+                    # label; text: the label alone on its line, between two value rows of the
+                    # table). Null cells, unless the label turns out to be the first line of a
+                    # wrapped label (its row is found later)
+                    bkey = keymatch.match_application_row(row.cells[last],
+                                                          after_unpaid_fee=last_key == "other_unpaid_fee")
                     if bkey and bkey not in found:
-                        blank[bkey] = True
+                        if row.grid or len(row.cells) - last - 1 >= 7:
+                            blank[bkey] = True
+                        elif last_wide:
+                            maybe_blank.append(bkey)
             continue
         has_num = any(k == "number" for k in row.kinds)
         label_end, start, end = span
@@ -207,7 +223,16 @@ def extract_applications_rows(rows: list[Row]) -> Extracted:
         else:
             found[key] = _AppRow(key, vals)  # type: ignore[arg-type]
         last_key = key
+        last_wide = sum(1 for k in row.kinds[start:end] if k in ("number", "null")) >= 5
+        if last_wide:
+            blank.update((b, True) for b in maybe_blank)
+        maybe_blank = []
+    has21 = any(k in found for k in spec.OTHER_HANDLING_2021)
     for bkey in blank:
+        if bkey == spec.OTHER_HANDLING_2019 and has21:
+            continue  # （六）其他处理 is the group label of the 2021 sub-rows
+        if bkey in spec.OTHER_HANDLING_2021 and spec.OTHER_HANDLING_2019 in found:
+            continue
         if bkey not in found:
             found[bkey] = _AppRow(bkey, [None] * 7)
             out.warnings.append(f"applications.{bkey}: the row is blank in the source")
@@ -216,6 +241,12 @@ def extract_applications_rows(rows: list[Row]) -> Extracted:
 
 
 def _finish_applications(found: dict[str, _AppRow], out: Extracted) -> None:
+    if spec.OTHER_HANDLING_2019 in found and any(k in found for k in spec.OTHER_HANDLING_2021):
+        # the template has no subtotal rows: a （六）其他处理 row beside its 2021 sub-rows is a
+        # subtotal some reports add (like （三）不予公开小计), not a cell of the template
+        dropped = found.pop(spec.OTHER_HANDLING_2019)
+        out.warnings.append(f"applications: （六）其他处理 row {dropped.values} beside its sub-rows read as a "
+                            f"subtotal and left out")
     _resolve_runs(found, out.warnings)
     for key, ar in found.items():
         vals = ar.values if ar.values is not None else [None] * 7

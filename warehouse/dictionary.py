@@ -244,7 +244,8 @@ def cache_tables() -> dict[str, tuple[str, str, dict[str, tuple[str, str]]]]:
     for w in wides():
         en, zh, cols = vs[w.view]
         out[w.cache] = (f"Cells of {w.view} (one row per report, re-pivoted by the loader; query the view)",
-                        f"{zh}(物化表)", {"report_id": RID, **{c: cols[c] for c in w.columns}})
+                        f"{zh}(物化表)", {"report_id": RID, "cells": (
+                            f"every cell of the report, in the column order of {w.view}", "全部单元格(按宽表列顺序)")})
     return out
 
 

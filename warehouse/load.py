@@ -97,6 +97,8 @@ def to_number(value: Any) -> tuple[float | int | None, bool]:
 
 
 def _count(value: Any, where: str, warnings: list[str]) -> int | None:
+    if type(value) is int and -(2**63) < value < 2**63:  # the common case, fast
+        return value
     num, ok = to_number(value)
     if not ok:
         warnings.append(f"warehouse: {where}: value {value!r} is not a number; stored NULL")
@@ -126,9 +128,11 @@ def _cells(table: Any) -> Iterable[tuple[str, str, Any]]:
     if not isinstance(table, Mapping):
         return
     for row, cols in table.items():
-        if isinstance(cols, Mapping):
+        if isinstance(cols, Mapping) and row not in (None, ""):
+            row = str(row)
             for col, val in cols.items():
-                yield str(row), str(col), val
+                if col not in (None, ""):
+                    yield row, str(col), val
 
 
 def fingerprint(report: Mapping[str, Any], meta: Mapping[str, Any]) -> str:
@@ -283,19 +287,19 @@ def _sql_text(s: str) -> str:
 # Tables with many rows of plain scalars travel as CSV (DuckDB's CSV reader is ~4x faster
 # than from_json); the others (lists, JSON, long texts) as one JSON text of column lists.
 CSV_TABLES = ("active_disclosure", "applications", "review_litigation")
-_CSV_NULL = "\\N"
 
 
 def _write_csv(path: str, rows: list[tuple]) -> None:
+    # None is written as an empty field and read back as NULL; keys are never empty (`_cells`
+    # skips empty keys), so only the nullable value/table_key columns can be empty.
     with open(path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerows(tuple(_CSV_NULL if v is None else v for v in r) for r in rows)
+        csv.writer(fh, lineterminator="\n").writerows(rows)
 
 
 def _csv_source(table: str, path: str) -> str:
     cols = ", ".join(f"'{c}': '{t}'" for c, t in TABLE_COLUMNS[table])
     return (f"read_csv({_sql_text(path)}, columns = {{{cols}}}, header = false, auto_detect = false, "
-            f"delim = ',', quote = '\"', escape = '\"', nullstr = {_sql_text(_CSV_NULL)})")
+            f"delim = ',', quote = '\"', escape = '\"', nullstr = '')")
 
 
 def _insert(con: duckdb.DuckDBPyConnection, batch: _Batch) -> None:
@@ -392,8 +396,10 @@ def load_reports(con: duckdb.DuckDBPyConnection, items: Iterable[Mapping[str, An
             for table in REPORT_TABLES:
                 con.execute(f"DELETE FROM {table} WHERE report_id IN (SELECT unnest(?::VARCHAR[]))", [replace])
         _insert(con, batch)
-        refresh_caches(con, json.dumps([r[1] for r in batch.rows["reports"]], ensure_ascii=False),
-                       replace=bool(replace))
+        refresh_caches(con, [r[1] for r in batch.rows["reports"]], {
+            "applications": batch.rows["applications"], "review_litigation": batch.rows["review_litigation"],
+            "active_disclosure": [(i, r, c, v) for i, _, r, c, v in batch.rows["active_disclosure"]],
+        }, {t: dict(TABLE_COLUMNS[t])["value"] for t in CSV_TABLES}, replace=bool(replace))
         con.commit()
     except Exception:
         rollback_quietly(con)

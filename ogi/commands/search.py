@@ -32,10 +32,17 @@ def main(args: argparse.Namespace) -> int:
     import warehouse
     from warehouse.fts import search
 
-    con = warehouse.open_warehouse(args.db, read_only=True)
+    try:
+        con = warehouse.open_warehouse(args.db, read_only=True)
+    except FileNotFoundError as exc:
+        print(f"ogi search: {exc}")
+        return 2
     try:
         hits = search(con, args.query, limit=args.limit, year=args.year, section=args.section,
                       match_all=not args.any)
+    except RuntimeError as exc:  # no index yet
+        print(f"ogi search: {exc}")
+        return 2
     finally:
         con.close()
     for h in hits:

@@ -83,17 +83,25 @@ def news_column(site: Site, label: str, prefix: str, county: str) -> None:
     noise(site, label, items[1][0], items[1][1], "news")
 
 
+def new_portal(bases: dict[str, str], pid: str, name: str, province: str, level: str, code: str, short: str, *,
+               disallow: list[str], home: list[tuple[str, str]]) -> Site:
+    """A portal's common frame: robots.txt, the home page (its links + 新闻中心) and a news column."""
+    s = Site(pid, name, province, level, code, bases)
+    robots(s, "www", disallow)
+    s.start_urls = [s.url("www", "/")]
+    s.add_html("www", "/", chrome(s.name, "首页", links(home + [("/xwzx/", "新闻中心")], "mainnav")))
+    news_column(s, "www", "/xwzx/", short)
+    return s
+
+
 # --- 1. TRS WCM county portal: createPageHTML 4-arg (index_N), sub-columns, calendar trap -------
 
 def build_trs(bases: dict[str, str]) -> Site:
-    s = Site("demo-trs", "示范县人民政府", "福建", "county", "350128", bases)
     county = "示范县"
     root = "/zwgk/zfxxgk/zfxxgknb/"
-    robots(s, "www", ["/search/", "/zwgk/zfxxgk/zfxxgknb/bak/"])
-    s.start_urls = [s.url("www", "/")]
-    s.add_html("www", "/", chrome(s.name, "首页", links([("/zwgk/", "政务公开"), ("/xwzx/", "新闻中心"),
-                                                          ("/zwgk/zfgzbg/", "政府工作报告")], "mainnav")))
-    news_column(s, "www", "/xwzx/", county)
+    s = new_portal(bases, "demo-trs", "示范县人民政府", "福建", "county", "350128", county,
+                   disallow=["/search/", "/zwgk/zfxxgk/zfxxgknb/bak/"],
+                   home=[("/zwgk/", "政务公开"), ("/zwgk/zfgzbg/", "政府工作报告")])
     s.add_html("www", "/zwgk/", chrome(s.name, "政务公开", links([
         ("/zwgk/zfxxgk/", "政府信息公开"), ("/zwgk/zfgzbg/", "政府工作报告"), ("/zwgk/tjxx/", "统计信息"),
         ("/zwgk/tzgg/", "通知公告")])))
@@ -175,7 +183,9 @@ def build_trs(bases: dict[str, str]) -> Site:
     town22 = [("./202301/t20230112_9101.html", f"{county}河口镇人民政府2022年政府信息公开工作年度报告", "2023-01-12")]
     report(s, "www", root + "xznb/2022n/202301/t20230112_9101.html", title=town22[0][1], source="seed_001",
            published="2023-01-12", agency=f"{county}河口镇人民政府")
-    cal = '<div class="calendar"><a href="/calendar/?month=2023-01">发布日历</a></div>'
+    # a publication calendar whose day links look like pager digits: an endless trap (capped by the crawler)
+    cal = ('<div class="calendar">发布日历 ' + "".join(f'<a href="/calendar/?month=2023-01&day={d}">{d}</a> '
+                                                   for d in range(1, 32)) + "</div>")
     s.add_html("www", root + "xznb/2022n/", chrome(s.name, "2022年", table_list(town22) + cal))
     town23 = [("./202402/t20240205_9201.html", f"{county}桥头乡人民政府政府信息公开工作年度报告（2023年度）", "2024-02-05")]
     report(s, "www", root + "xznb/2023n/202402/t20240205_9201.html", title=town23[0][1], source="shuyang_county_2025",
@@ -226,9 +236,10 @@ def _jpage(site: Site, label: str, col: int, name: str, records: list[tuple[str,
     datastore = (f'<script type="text/xml"><datastore><nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?'
                  f'page=1&appid=1&webid=1&path=/&columnid={col}&unitid=77{col}&webname=示范区&permissiontype=0">'
                  f'</a>]]></nextgroup><recordset>{first}</recordset></datastore></script>')
-    params = (f'<script language="javascript">var jpageParam = {{col:1,appid:1,webid:1,path:"/",columnid:{col},'
-              f'sourceContentType:1,unitid:"77{col}",webname:"示范区",permissiontype:0}};'
-              f'new Jpage({{dataStore: "script", perPage: {perpage}, totalRecord: {len(records)}}});</script>')
+    # real Hanweb pages carry the POST fields only in the <nextgroup> link; the JS config has the counts
+    params = (f'<script language="javascript" src="/module/jslib/jquery/jpage/dataproxy.js"></script>'
+              f'<script>$(document).ready(function(){{$("#77{col}").jpage({{dataStore: "script", perPage: {perpage}, '
+              f'totalRecord: {len(records)}, proxyUrl: "/module/web/jpage/dataproxy.jsp"}});}});</script>')
     text = chrome(site.name, name, before + f'<div id="{77}{col}">' + datastore + "</div>" + params)
     site.add_html(label, f"/col/col{col}/index.html", text, fail_first=fail_first)
     site.jpage = getattr(site, "jpage", {})
@@ -256,13 +267,9 @@ def _dataproxy(site: Site):
 
 
 def build_hanweb(bases: dict[str, str]) -> Site:
-    s = Site("demo-hanweb", "示范市示范区人民政府", "浙江", "district", "330212", bases)
     area = "示范区"
-    robots(s, "www", ["/module/search/", "/art/private/"])
-    s.start_urls = [s.url("www", "/")]
-    s.add_html("www", "/", chrome(s.name, "首页", links([("/col/col1001/index.html", "政务公开"),
-                                                          ("/xwzx/", "新闻中心")], "mainnav")))
-    news_column(s, "www", "/xwzx/", area)
+    s = new_portal(bases, "demo-hanweb", "示范市示范区人民政府", "浙江", "district", "330212", area,
+                   disallow=["/module/search/", "/art/private/"], home=[("/col/col1001/index.html", "政务公开")])
     s.add_html("www", "/col/col1001/index.html", chrome(s.name, "政务公开", links([
         ("/col/col1002/index.html", "政府信息公开年报"), ("/col/col1003/index.html", "部门信息公开"),
         ("/col/col1004/index.html", "政府信息公开指南")])))
@@ -313,13 +320,10 @@ def build_hanweb(bases: dict[str, str]) -> Site:
 # --- 3. Guangdong gkmlpt: SPA + JSON API, slow second page, pdf.js viewer ---------------------
 
 def build_gkmlpt(bases: dict[str, str]) -> Site:
-    s = Site("demo-gkmlpt", "示范市示范新区管理委员会", "广东", "district", "440307", bases)
     area = "示范新区"
     sid = "755031"
-    robots(s, "www", ["/gkmlpt/search", "/private/"])
-    s.start_urls = [s.url("www", "/")]
-    s.add_html("www", "/", chrome(s.name, "首页", links([("/zwgk/", "政务公开"), ("/xwzx/", "新闻中心")], "mainnav")))
-    news_column(s, "www", "/xwzx/", area)
+    s = new_portal(bases, "demo-gkmlpt", "示范市示范新区管理委员会", "广东", "district", "440307", area,
+                   disallow=["/gkmlpt/search", "/private/"], home=[("/zwgk/", "政务公开")])
     s.add_html("www", "/zwgk/", chrome(s.name, "政务公开", links([("/gkmlpt/index", "政府信息公开"),
                                                                   ("/zwgk/zfgzbg/", "政府工作报告")])))
     spa = (f'<div id="app"></div><ul class="tree"><li><a href="/gkmlpt/index#2811">政府信息公开年报</a></li>'
@@ -356,9 +360,6 @@ def build_gkmlpt(bases: dict[str, str]) -> Site:
     add("2820", 3002, "关于报送2022年度政府信息公开工作年度报告的通知", "2023-01-05", kind="notice")
     add("2830", 4001, f"{area}2023年部门预算", "2023-02-01", kind="ys")
     per_page = 3
-
-    def api(method, query, body, path_cat=None):
-        return None
 
     for cat, arts in cats.items():
         def handler(method, query, body, cat=cat, arts=arts):
@@ -439,12 +440,9 @@ def build_vsb(bases: dict[str, str]) -> Site:
 # --- 5. JSP portal: ?pageNo= 0-based and 1-based, query-string ids, endless-query trap --------
 
 def build_pageno(bases: dict[str, str]) -> Site:
-    s = Site("demo-pageno", "示范市人民政府", "湖南", "city", "430500", bases)
     city = "示范市"
-    robots(s, "www", ["/search/", "/zwgk/detail.jsp?id=9"])
-    s.start_urls = [s.url("www", "/")]
-    s.add_html("www", "/", chrome(s.name, "首页", links([("/zwgk/index.jsp", "政务公开"), ("/xwzx/", "新闻中心")], "mainnav")))
-    news_column(s, "www", "/xwzx/", city)
+    s = new_portal(bases, "demo-pageno", "示范市人民政府", "湖南", "city", "430500", city,
+                   disallow=["/search/", "/zwgk/detail.jsp?id=9"], home=[("/zwgk/index.jsp", "政务公开")])
     s.add_html("www", "/zwgk/index.jsp", chrome(s.name, "政务公开", links([
         ("/zwgk/list.jsp?catid=12&pageNo=0", "政府信息公开年报"), ("/zwgk/list.jsp?catid=13&pageNo=1", "部门信息公开年报"),
         ("/zwgk/list.jsp?catid=14&pageNo=0", "财政预决算")])))
@@ -505,14 +503,11 @@ def build_pageno(bases: dict[str, str]) -> Site:
 # --- 6. N.html portal: type-then-year columns, township mini-sites -----------------------------
 
 def build_nhtml(bases: dict[str, str]) -> Site:
-    s = Site("demo-nhtml", "示范县人民政府", "陕西", "county", "610624", bases)
     county = "示范县"
     root = "/zfxxgk/zfxxgknb/"
-    robots(s, "www", ["/search/", "/zfxxgk/zfxxgknb/szfnb/2020n/"])
-    s.start_urls = [s.url("www", "/")]
-    s.add_html("www", "/", chrome(s.name, "首页", links([
-        ("/zfxxgk/", "政府信息公开"), ("/xzjd/", "乡镇街道"), ("/xwzx/", "新闻中心")], "mainnav")))
-    news_column(s, "www", "/xwzx/", county)
+    s = new_portal(bases, "demo-nhtml", "示范县人民政府", "陕西", "county", "610624", county,
+                   disallow=["/search/", "/zfxxgk/zfxxgknb/szfnb/2020n/"],
+                   home=[("/zfxxgk/", "政府信息公开"), ("/xzjd/", "乡镇街道")])
     s.add_html("www", "/zfxxgk/", chrome(s.name, "政府信息公开", links([
         (root, "政府信息公开年报"), ("/zfxxgk/wzgzndbb/", "政府网站工作年度报表"), ("/zfxxgk/gkzn/", "政府信息公开指南")])))
     s.add_html("www", root, chrome(s.name, "政府信息公开年报", links([

@@ -41,13 +41,106 @@ def read(data: bytes, *, ocr: bool = True) -> Document:
     if body is None:
         raise UnreadableDocument("DOCX has no body")
     blocks: list[Paragraph | Table] = []
-    global _NUMBERING
-    _NUMBERING = numbering
+    images = _ImageReader(zf, names, ocr)
+    global _NUMBERING, _IMAGES
+    _NUMBERING, _IMAGES = numbering, images
     try:
         _walk_body(body, blocks)
     finally:
-        _NUMBERING = None
-    return Document(blocks=blocks, source_format="docx", title_hint=title, meta={})
+        _NUMBERING, _IMAGES = None, None
+    doc = Document(blocks=blocks, source_format="docx", title_hint=title,
+                   meta={"ocr_images": images.ocr_count, "large_images": images.large})
+    if images.unread:
+        doc.warnings.extend(images.unread)
+        if not any(isinstance(b, Table) for b in blocks):
+            doc.needs_ocr = True
+    return doc
+
+
+_IMAGES: "_ImageReader | None" = None
+A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_BLIP = f"{{{A}}}blip"
+_VML_IMAGEDATA = "{urn:schemas-microsoft-com:vml}imagedata"
+MIN_OCR_PIXELS = 300_000  # smaller pictures are logos, seals, icons
+
+
+class _ImageReader:
+    """Pictures in the body (tables pasted as screenshots): OCR them in place when possible."""
+
+    def __init__(self, zf, names, ocr: bool) -> None:
+        self.zf, self.names, self.ocr = zf, names, ocr
+        self.rels: dict[str, str] = {}
+        self.ocr_count = 0
+        self.large = 0
+        self.unread: list[str] = []
+        if "word/_rels/document.xml.rels" in names:
+            try:
+                root = parse_xml(read_member(zf, "word/_rels/document.xml.rels"))
+                for rel in root:
+                    target = rel.get("Target") or ""
+                    if rel.get("TargetMode") == "External":
+                        continue
+                    path = target.lstrip("/") if target.startswith("/") else "word/" + target
+                    self.rels[rel.get("Id")] = _normpath(path)
+            except Exception:
+                pass
+
+    def blocks_for(self, p) -> list:
+        out: list = []
+        ids = [b.get(f"{{{R}}}embed") for b in p.iter(_BLIP)] + [v.get(f"{{{R}}}id") for v in p.iter(_VML_IMAGEDATA)]
+        for rid in ids:
+            path = self.rels.get(rid or "")
+            if not path or path not in self.names:
+                continue
+            try:
+                out.extend(self._read(path))
+            except Exception as exc:  # one unreadable picture must not lose the document
+                self.unread.append(f"picture {path}: {type(exc).__name__}: {exc}")
+        return out
+
+    def _read(self, path: str) -> list:
+        import io as _io
+
+        from PIL import Image
+
+        from ..safety import MAX_IMAGE_PIXELS
+
+        data = read_member(self.zf, path)
+        Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+        try:
+            im = Image.open(_io.BytesIO(data))
+            w, h = im.size
+        except Exception:
+            return []  # EMF/WMF and other vector pictures: nothing to OCR
+        if w * h < MIN_OCR_PIXELS:
+            return []
+        self.large += 1
+        from .. import ocr as ocr_mod
+
+        if not (self.ocr and ocr_mod.available()):
+            self.unread.append(f"picture {path} ({w}x{h}) not read: OCR {'disabled' if not self.ocr else 'unavailable'}")
+            return []
+        import numpy as np
+
+        from ..pdf.document import build_blocks
+        from ..pdf.layout import page_layout
+
+        gray = np.array(im.convert("L"))
+        pc = ocr_mod.ocr_image(gray, points_per_px=595.0 / max(w, 1), number=1)
+        self.ocr_count += 1
+        return build_blocks([page_layout(pc)])
+
+
+def _normpath(path: str) -> str:
+    parts: list[str] = []
+    for seg in path.split("/"):
+        if seg == "..":
+            if parts:
+                parts.pop()
+        elif seg and seg != ".":
+            parts.append(seg)
+    return "/".join(parts)
 
 
 def _core_title(zf, names) -> str | None:
@@ -70,6 +163,8 @@ def _walk_body(container, blocks: list) -> None:
             text = paragraph_text(el)
             if text.strip():
                 blocks.append(Paragraph(text.strip()))
+            if _IMAGES is not None:
+                blocks.extend(_IMAGES.blocks_for(el))
         elif tag == _TBL:
             t = table_grid(el)
             if t is not None and any(any(x.strip() for x in row) for row in t.rows):
@@ -261,33 +356,32 @@ def _int_attr(el, path: str, default: int) -> int:
         return default
 
 
-def _cells_of(tr):
-    for el in tr:
-        if el.tag == _TC:
-            yield el
-        elif el.tag == _SDT or el.tag.endswith("}customXml"):
-            content = el.find(_SDTC) if el.tag == _SDT else el
+def _children(el, tag: str):
+    """Child elements with `tag`, looking through content controls and custom XML wrappers."""
+    for ch in el:
+        if ch.tag == tag:
+            yield ch
+        elif ch.tag == _SDT or (isinstance(ch.tag, str) and ch.tag.endswith("}customXml")):
+            content = ch.find(_SDTC) if ch.tag == _SDT else ch
             if content is not None:
-                yield from _cells_of(content)
-
-
-def _rows_of(tbl):
-    for el in tbl:
-        if el.tag == _TR:
-            yield el
-        elif el.tag == _SDT or el.tag.endswith("}customXml"):
-            content = el.find(_SDTC) if el.tag == _SDT else el
-            if content is not None:
-                yield from _rows_of(content)
+                yield from _children(content, tag)
 
 
 def table_grid(tbl) -> Table | None:
     rows: list[list[RawCell]] = []
-    for tr in _rows_of(tbl):
+    for tr in _children(tbl, _TR):
         col = _int_attr(tr, f"{{{W}}}trPr/{{{W}}}gridBefore", 0)
         row: list[RawCell] = []
-        for tc in _cells_of(tr):
+        for tc in _children(tr, _TC):
             span = max(1, _int_attr(tc, f"{{{W}}}tcPr/{{{W}}}gridSpan", 1))
+            hm = tc.find(f"{{{W}}}tcPr/{{{W}}}hMerge")  # legacy horizontal merge
+            if hm is not None and hm.get(_VAL) != "restart" and row:
+                row[-1].span += span
+                text = cell_text(tc)
+                if text:
+                    row[-1].text = join_lines([row[-1].text, text])
+                col += span
+                continue
             vm = tc.find(f"{{{W}}}tcPr/{{{W}}}vMerge")
             state = None
             if vm is not None:

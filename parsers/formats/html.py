@@ -19,6 +19,7 @@ from typing import Any
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from ..model import Document, Paragraph, Table
+from ..metadata import is_report_title
 from ..sections import find_headings
 from . import UnreadableDocument
 
@@ -243,6 +244,17 @@ def read(data: bytes, *, ocr: bool = True, markdown: bool = False, content_type:
             break
     if not title_hint and soup.title and soup.title.string:
         title_hint = soup.title.string.strip()
+    if not is_report_title(title_hint):
+        # <title> names the column or site ("政府信息公开年报"): the page heading outside the
+        # content container (<h1>, class="title" …) is the report title
+        for el in soup.find_all(["h1", "h2", "h3", "div", "p", "span", "td"], limit=4000):
+            if el.name in ("div", "p", "span", "td") and not re.search(
+                    r"title|tit|bt|head", " ".join(el.get("class") or []) + " " + str(el.get("id") or ""), re.I):
+                continue
+            cand = el.get_text(" ", strip=True)
+            if len(cand) <= 80 and is_report_title(cand):
+                title_hint = cand
+                break
     meta: dict[str, Any] = {"charset": charset}
     for name in ("PubDate", "pubdate", "firstpublishedtime"):
         m = soup.find("meta", attrs={"name": name})

@@ -61,7 +61,7 @@ def read(data: bytes, *, ocr: bool = True, backend: str | None = None) -> Docume
             else:
                 warnings.append(f"page {pc.number}: {why}; OCR {'disabled' if not ocr else 'unavailable'}")
             needs_ocr = True
-            if pc.unmapped_chars and pc.chars:
+            if pc.chars:
                 final.append(pc)  # keep what can be read
             continue
         final.append(pc)

@@ -30,12 +30,15 @@ def build_blocks(pages: list[PageLayout]) -> list[Block]:
     for page in pages:
         margins = _margins([it for it in page.items if isinstance(it, TextLine)], page.width)
         items = _positional_tables(page)
+        # running header lines in the top margin do not separate a table from its continuation
+        first = next((k for k, it in enumerate(items)
+                      if not (isinstance(it, TextLine) and it.bottom < 0.09 * page.height)), len(items))
         for idx, it in enumerate(items):
             if isinstance(it, GridTable):
                 flush()
                 prev_line = None
                 last = out[-1] if out else None
-                if idx == 0 and isinstance(last, GridTable) and last.page < it.page and continues(last, it):
+                if idx == first and isinstance(last, GridTable) and last.page < it.page and continues(last, it):
                     merge_into(last, it)
                     last.page_last = it.page  # type: ignore[attr-defined]
                 else:
@@ -148,16 +151,18 @@ def _positional_grid(run: list[TextLine], page: int) -> GridTable:
     label_end = cols[0][0] - 1.0
     # lines reaching into the number columns (captions, header rows) are rows of their own
     anchors = sorted(set(anchors) | {i for i, ln in enumerate(run) if ln.x1 > label_end + 2.0})
-    gaps = sorted(b.top - a.bottom for a, b in zip(run, run[1:]))
-    line_gap = max(gaps[len(gaps) // 5], 0.5) if gaps else 0.5  # spacing of wrapped lines in one cell
+    # distances between line centres: the same in both PDF back ends whatever their glyph boxes
+    cy = [(ln.top + ln.bottom) / 2 for ln in run]
+    gaps = sorted(b - a for a, b in zip(cy, cy[1:]))
+    line_gap = max(gaps[len(gaps) // 5], 0.5) if gaps else 0.5  # pitch of wrapped lines in one cell
     owner = list(range(len(run)))  # line index -> anchor line index
     for i, ln in enumerate(run):
         if i in anchors:
             continue
-        up = ln.top - run[i - 1].bottom if i > 0 else float("inf")
-        down = run[i + 1].top - ln.bottom if i + 1 < len(run) else float("inf")
+        up = cy[i] - cy[i - 1] if i > 0 else float("inf")
+        down = cy[i + 1] - cy[i] if i + 1 < len(run) else float("inf")
         if up != float("inf") and down != float("inf") and abs(up - down) <= 0.2 * max(up, down) \
-                and min(up, down) > 1.3 * line_gap:
+                and min(up, down) > 1.15 * line_gap:
             owner[i] = i  # as far from both neighbours: a row of its own (caption, label-only row)
             anchors.append(i)
         else:

@@ -45,14 +45,19 @@ class PageContent:
     segs: list[Seg] = field(default_factory=list)
     image_area: float = 0.0  # total area of images drawn on the page (points^2)
     unmapped_chars: int = 0  # glyphs without a Unicode mapping ((cid:N) in pdfminer)
+    skipped_chars: int = 0  # diagonal (watermark) glyphs left out
 
     @property
     def needs_ocr(self) -> bool:
         """Image-only page, or too many glyphs without a Unicode mapping to trust the text."""
         total = len(self.chars) + self.unmapped_chars
+        page_area = self.width * self.height
         if total == 0:
-            return self.image_area > 0.2 * self.width * self.height
-        return self.unmapped_chars > max(2, 0.01 * total)
+            return self.image_area > 0.2 * page_area
+        if self.unmapped_chars > max(2, 0.01 * total):
+            return True
+        # a table pasted as a picture with only a heading or two as text ("图片版" pages)
+        return self.image_area > 0.35 * page_area and len(self.chars) < 150
 
 
 def segs_from_box(x0: float, top: float, x1: float, bottom: float, *, stroke: bool, fill: bool,

@@ -76,6 +76,10 @@ def _page(page, number: int) -> PageContent:
                 continue
             if is_generated(raw, i):
                 continue
+            angle = c.FPDFText_GetCharAngle(raw, i)
+            if angle > 0 and min(angle % 1.5707964, 1.5707964 - angle % 1.5707964) > 0.02:
+                pc.skipped_chars += 1  # diagonal text: a watermark, not content
+                continue
             if not loose_box(raw, i, rect_ref):
                 continue
             # the loose box spans the font's ascent..descent, i.e. the rendered font size

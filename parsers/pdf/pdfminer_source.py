@@ -74,6 +74,10 @@ def page_content(lt, number: int) -> PageContent:
                     continue
                 if not t or t.isspace():
                     continue
+                a, b, c, d = o.matrix[:4]
+                if abs(b) > 1e-3 and abs(a) > 1e-3:  # diagonal text: a watermark, not content
+                    pc.skipped_chars += 1
+                    continue
                 x0, x1 = o.x0 - px0, o.x1 - px0
                 top, bottom = py1 - o.y1, py1 - o.y0
                 size = o.size if o.size and o.size > 0.5 else (bottom - top)

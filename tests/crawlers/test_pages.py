@@ -26,16 +26,16 @@ def test_attachments_every_way():
     <a href="/other/page.html">其他</a><img src="/logo.png">
     """
     got = extract_attachments(Selector(text=html), BASE)
-    assert got == [
+    assert got == [   # document order
         "http://a.gov.cn/zfxxgknb/202401/P020240120123456789012.pdf",
-        "http://a.gov.cn/attach/%E5%B9%B4%E6%8A%A5.pdf".replace("%E5%B9%B4%E6%8A%A5", "年报"),
-        "http://a.gov.cn/system/_content/download.jsp?urltype=news.DownloadAttachUrl&owner=1&wbfileid=2",
-        "http://a.gov.cn/module/download/downfile.jsp?classid=0&filename=abc.xls",
-        "http://a.gov.cn/attach/onclick.docx",
         "http://a.gov.cn/attach/2024/report.pdf",
-        "http://a.gov.cn/attach/viewer2.pdf",
         "http://a.gov.cn/attach/embed.pdf",
         "http://a.gov.cn/attach/object.pdf",
+        "http://a.gov.cn/attach/年报.pdf",
+        "http://a.gov.cn/attach/viewer2.pdf",
+        "http://a.gov.cn/attach/onclick.docx",
+        "http://a.gov.cn/system/_content/download.jsp?urltype=news.DownloadAttachUrl&owner=1&wbfileid=2",
+        "http://a.gov.cn/module/download/downfile.jsp?classid=0&filename=abc.xls",
     ]
 
 
@@ -55,3 +55,11 @@ def test_title_and_date():
     assert page_title(sel) == "示范县2023年政府信息公开工作年度报告"
     assert published_date(sel, "发布日期：2024年2月3日", BASE) == "2024-02-03"
     assert published_date(sel, "", BASE) == "2024-01-20"
+
+
+def test_breadcrumb_agency():
+    from crawlers.pages import breadcrumb_agency
+    sel = Selector(text='<div class="position"><a href="/">首页</a> &gt; <a href="/jz/">河包镇</a> &gt; '
+                        '<a href="/jz/zwgk/">政务公开</a> &gt; <a>政府信息公开年报</a></div>')
+    assert breadcrumb_agency(sel) == "河包镇"
+    assert breadcrumb_agency(Selector(text="<p>x</p>")) is None

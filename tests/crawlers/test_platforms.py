@@ -99,3 +99,19 @@ def test_offsite_and_negative_links_are_not_requested(tmp_path):
                                              '<a href="/r.html">示范县2023年政府信息公开工作年度报告</a>')
     out = list(spider.follow_links(resp.selector, resp))
     assert [r.url for r in out] == ["http://a.gov.cn/r.html"]
+
+
+def test_gkmlpt_category_from_a_start_url_fragment(tmp_path):
+    reg = tmp_path / "r.csv"
+    reg.write_text("portal_id,name,province,level,division_code,start_urls,allowed_hosts\n"
+                   "p,示范,广东,county,440303,http://a.gov.cn/gkmlpt/index#2811,\n", encoding="utf-8")
+    crawler = get_crawler(PortalsSpider)
+    spider = PortalsSpider.from_crawler(crawler, registry=str(reg))
+    import asyncio
+
+    async def first():
+        return [r async for r in spider.start()]
+    (start,) = asyncio.run(first())
+    assert start.url == "http://a.gov.cn/gkmlpt/index" and start.meta["ogi_gkmlpt_cat"] == "2811"
+    resp = HtmlResponse(start.url, body=b"<script>SID: '9'</script>", encoding="utf-8", request=start)
+    assert [r.url for r in spider.paginate_gkmlpt(resp)] == ["http://a.gov.cn/gkmlpt/api/all/2811?page=1&sid=9"]

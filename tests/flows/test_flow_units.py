@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from flows.crawl import CrawlFailed, crawl_command, read_items, run_crawl
-from flows.pipeline import documents_of, merge_item_meta, n_cells, select_best
+from flows.pipeline import documents_of, merge_item_meta, n_cells, portal_chunks, select_best
 from flows.rawstore import RawStore, sha256_of
 from flows.registry import read_registry
 
@@ -89,7 +89,7 @@ def test_parse_pool_matches_isolated_parse_and_survives_timeouts_and_crashes():
         assert pool.parse(html, "r.html").to_dict() == reference
         broken = pool.parse(b"%PDF-1.4\n%not really\n", "x.pdf", ocr=False)
         assert broken.status == "failed" and broken.error
-        slow = pool.parse(html, "r.html", timeout_s=0.0001)
+        slow = pool.parse(html, "r.html", timeout_s=0)
         assert slow.status == "failed" and "timed out" in slow.error
         # a child killed from outside is replaced; so is one past max_docs
         for w in list(pool._all):
@@ -100,3 +100,11 @@ def test_parse_pool_matches_isolated_parse_and_survives_timeouts_and_crashes():
     finally:
         pool.close()
     assert not pool._all
+
+
+def test_portal_chunks_keep_portals_whole():
+    items = [{"portal_id": p, "id": f"{p}{i}"} for p, n in (("b", 3), ("a", 2), ("c", 4)) for i in range(n)]
+    chunks = portal_chunks(items, 4)
+    assert [[i["id"] for i in c] for c in chunks] == [["a0", "a1"], ["b0", "b1", "b2"], ["c0", "c1", "c2", "c3"]]
+    assert portal_chunks([], 4) == [[]]
+    assert sum(len(c) for c in portal_chunks(items, 100)) == 9 and len(portal_chunks(items, 100)) == 1

@@ -77,7 +77,7 @@ def test_first_run_loads_every_demo_report(first_run, demo, data_dir, query):
 def test_kill_midway_and_rerun_converges(first_run, prefect_api, demo, data_dir, tmp_path, query):
     """Kill a real `ogi run` while it downloads, run it again: same warehouse as a clean run."""
     d2 = tmp_path / "killed"
-    env = dict(os.environ)
+    env = dict(os.environ, OGI_CHUNK_ITEMS="10")  # several load rounds, unlike the first run
     if prefect_api["api_url"]:
         env["PREFECT_API_URL"] = prefect_api["api_url"]
     cmd = [sys.executable, "-m", "ogi.cli", "run", "--registry", str(demo.registry_path), "--data-dir", str(d2),
@@ -99,7 +99,7 @@ def test_kill_midway_and_rerun_converges(first_run, prefect_api, demo, data_dir,
     out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, timeout=240)
     assert out.returncode == 0, out.stderr.decode()[-2000:]
     summary = json.loads(out.stdout)
-    assert summary["status"] == "ok"
+    assert summary["status"] == "ok" and summary["stats"]["rounds"] > 1
     assert summary["stats"]["documents_unchanged"] >= killed_with - 1  # fetched before the kill: kept
     assert snapshot(query, d2 / "warehouse.duckdb") == snapshot(query, data_dir / "warehouse.duckdb")
 
@@ -189,3 +189,47 @@ def test_status_reports_runs_and_portals(first_run, demo, data_dir, capsys):
     assert ids == set(demo.portals)
     assert all(p["found"] and p["in_warehouse"] == p["found"] for p in report["portals"])
     assert report["stale"] == [] and report["yielding_nothing"] == []
+
+
+def test_backfill_portal_by_years_via_ogi_run(prefect_api, demo, tmp_path, capsys, query):
+    from ogi.cli import main
+
+    portal = "demo-pageno" if "demo-pageno" in demo.portals else sorted(demo.portals)[0]
+    rc = main(["run", "--registry", str(demo.registry_path), "--data-dir", str(tmp_path), "--portal", portal,
+               "--year", "2021", "--year", "2023", "--fast", "--no-progress", "--json"])
+    assert rc == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["flow"] == "backfill"
+    items = [json.loads(line) for line in
+             (tmp_path / "runs" / summary["run_id"] / "items.jsonl").read_text("utf-8").splitlines() if line]
+    assert {i["portal_id"] for i in items} == {portal}
+    wanted = {i["id"] for i in items if str(i.get("year")) in ("2021", "2023")}
+    assert wanted and len(wanted) < len(items)  # the filter selects, and leaves something out
+    loaded = {r[0] for r in query(tmp_path / "warehouse.duckdb", "SELECT report_id FROM reports")}
+    assert loaded == wanted
+    assert {r[0] for r in query(tmp_path / "warehouse.duckdb", "SELECT DISTINCT report_id FROM documents")} == wanted
+
+
+def test_reparse_command_is_offline_and_idempotent(first_run, demo, data_dir, capsys):
+    from ogi.cli import main
+
+    requests_before = len(demo.requests)
+    assert main(["reparse", "--data-dir", str(data_dir), "--stale", "--no-progress", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["flow"] == "reparse" and summary["stats"]["selected"] == 0  # nothing stale after the reparse
+    assert len(demo.requests) == requests_before
+
+
+def test_a_crawl_that_dies_is_recorded_as_a_failed_run(prefect_api, demo, tmp_path, fast_options, capsys, query):
+    from flows.nightly import nightly
+    from ogi.cli import main
+
+    with pytest.raises(RuntimeError, match="crawl failed"):
+        nightly(registry=str(demo.registry_path), data_dir=str(tmp_path), crawl_timeout_s=0.05, **fast_options)
+    runs = query(tmp_path / "build" / "warehouse.duckdb", "SELECT status, flow FROM runs")
+    assert runs == [("failed", "nightly")]
+    assert main(["status", "--data-dir", str(tmp_path), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["runs"][0]["status"] == "failed"
+    assert set(report["stale"]) == set(demo.portals)  # nothing was ever found
+    assert {p["status"] for p in report["portals"]} == {"error"}

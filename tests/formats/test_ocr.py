@@ -57,3 +57,16 @@ def test_missing_ocr_dependency_degrades(scan, monkeypatch):
         assert d.needs_ocr and any("unavailable" in w for w in d.warnings)
     finally:
         ocr._installed.cache_clear()
+
+
+def test_skewed_scan_is_straightened_before_rules_are_found(scan):
+    cv2 = pytest.importorskip("cv2")
+    png = need(scan.with_suffix(".png"))
+    img = cv2.imread(str(png), cv2.IMREAD_GRAYSCALE)
+    h, w = img.shape
+    straight = len(ocr.find_rules(img, 72 / 150))
+    for angle in (1.5, -2.5):
+        rot = cv2.warpAffine(img, cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0), (w, h), borderValue=255)
+        assert abs(ocr.skew_angle(rot) + angle) <= 0.2
+        assert len(ocr.find_rules(rot, 72 / 150)) < straight / 2  # skew breaks the rules apart
+        assert len(ocr.find_rules(ocr.deskew(rot), 72 / 150)) == straight

@@ -66,3 +66,22 @@ def test_fonts_without_unicode_map_need_ocr(generated):
         assert any("without Unicode mapping" in w for w in d.warnings), d.warnings
     rep = parse_bytes(broken, filename="x.pdf", ocr=False)
     assert rep.status == "needs_ocr"
+
+
+def test_rule_less_tables_positional_fallback(generated):
+    """The same report with every table border removed: rows come from lines holding numbers,
+    number columns from their x-extent, wrapped labels join the closer neighbouring line.
+    Every number lands in its row and column on both back ends; labels of rows whose vertical
+    group label interleaves with them may carry stray group characters (assembly copes)."""
+    p = need(generated / "borderless.pdf")
+    data = p.read_bytes()
+    truth = truth_for(p)
+    for backend in ("pdfminer", "pdfium"):
+        d = pdf.read(data, ocr=False, backend=backend)
+        assert mismatches(d, truth) == [], backend
+        row = find_row(d, "2.重复申请")
+        assert row is not None and row[1:] == ["961", "968", "975", "982", "989", "996", "1003"], row
+    rep = parse_bytes(data, filename=p.name, ocr=False)
+    errs = cell_errors(rep, truth)
+    assert rep.applications.get("new_received", {}).get("total") == truth["applications"]["new_received"]["total"]
+    assert len(errs) < 40, errs  # of 200 cells; rows with interleaved vertical group labels may be missed

@@ -69,3 +69,56 @@ def test_thin_filled_rects_are_rules_and_backgrounds_are_not():
     assert len(segs_from_box(10, 10, 10.5, 200, stroke=False, fill=True)) == 1
     assert segs_from_box(10, 10, 300, 200, stroke=False, fill=True) == []
     assert len(segs_from_box(10, 10, 300, 200, stroke=True, fill=False)) == 4
+
+
+def test_open_sided_table_and_rule_less_top_row():
+    """No outer vertical borders (the grid extends to the ends of the horizontal rules) and a
+    continued table whose first row has no top rule (extends to the ends of the vertical rules)."""
+    pc = PageContent(1, 600, 800)
+    for y in (130, 160):  # no rule at the top (y=100): continuation after a page break
+        pc.segs.append(Seg(True, y, 50, 350))
+    for x in (150, 250):  # inner verticals only, running up to y=100
+        pc.segs.append(Seg(False, x, 100, 160))
+    _text(pc, "续行", 60, 110)
+    _text(pc, "5", 160, 110)
+    _text(pc, "6", 260, 110)
+    _text(pc, "合计", 60, 140)
+    _text(pc, "7", 160, 140)
+    _text(pc, "8", 260, 140)
+    t = [b for b in build_blocks([page_layout(pc)]) if isinstance(b, Table)][0]
+    assert t.rows == [["续行", "5", "6"], ["合计", "7", "8"]]
+
+
+def test_diagonal_watermark_glyphs_are_ignored(generated):
+    """A diagonal watermark drawn over the tables must not leak into cells (pdfminer.six and
+    pypdfium2 both drop glyphs whose text matrix is neither horizontal nor vertical)."""
+    import io
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as c
+
+    from parsers.formats import pdf
+
+    from .conftest import need
+    from .truthgrid import mismatches
+    from .conftest import truth_for
+
+    src = need(generated / "compact.pdf")
+    doc = pdfium.PdfDocument(src.read_bytes())
+    font = c.FPDFText_LoadStandardFont(doc.raw, b"Helvetica")
+    for page in doc:
+        for k in range(6):
+            obj = c.FPDFPageObj_CreateTextObj(doc.raw, font, 40.0)
+            text = "DRAFT 9999"
+            buf = (c.FPDF_WCHAR * (len(text) + 1))(*[ord(ch) for ch in text], 0)
+            c.FPDFText_SetText(obj, buf)
+            c.FPDFPageObj_Transform(obj, 0.7071, 0.7071, -0.7071, 0.7071, 120, 80 + 120 * k)
+            c.FPDFPage_InsertObject(page.raw, obj)
+        c.FPDFPage_GenerateContent(page.raw)
+    out = io.BytesIO()
+    doc.save(out)
+    data = out.getvalue()
+    for backend in ("pdfminer", "pdfium"):
+        d = pdf.read(data, ocr=False, backend=backend)
+        assert "9999" not in d.text(), backend
+        assert mismatches(d, truth_for(src)) == [], backend

@@ -98,3 +98,48 @@ def test_docx_automatic_numbering_is_rendered():
     texts = [b.text for b in docx_reader.read(out.getvalue()).blocks]
     numbered = [t for t in texts if t.endswith(("总体情况", "主动公开政府信息情况"))]
     assert numbered == ["一、总体情况", "二、主动公开政府信息情况"], texts
+
+
+def _docx_with_table_picture(generated) -> bytes:
+    """A DOCX whose section 二 table is a pasted screenshot (cut from the rasterised report)."""
+    import io
+
+    from docx import Document as NewDocument
+    from docx.shared import Cm
+    from PIL import Image
+
+    from parsers.pdf.grid import GridTable
+    from parsers.pdf.layout import page_layout
+    from parsers.pdf.pdfminer_source import iter_pages
+
+    page1 = next(iter_pages(need(generated / "compact.pdf").read_bytes()))
+    table = next(it for it in page_layout(page1).items if isinstance(it, GridTable))
+    png = Image.open(need(generated / "compact_scan.png"))
+    k = png.size[0] / page1.width  # pixels per point
+    crop = png.crop((int(table.x0 * k) - 12, int(table.top * k) - 12, int(table.x1 * k) + 12, int(table.bottom * k) + 12))
+    buf = io.BytesIO()
+    crop.save(buf, "PNG")
+    d = NewDocument()
+    d.add_paragraph("二、主动公开政府信息情况")
+    d.add_picture(io.BytesIO(buf.getvalue()), width=Cm(16))
+    d.add_paragraph("三、收到和处理政府信息公开申请情况")
+    out = io.BytesIO()
+    d.save(out)
+    return out.getvalue()
+
+
+def test_docx_table_pasted_as_picture_is_ocred(generated):
+    from parsers import ocr
+
+    data = _docx_with_table_picture(generated)
+    off = docx_reader.read(data, ocr=False)
+    assert off.needs_ocr and off.warnings and not any(isinstance(b, Table) for b in off.blocks)
+    if not ocr.available():
+        pytest.skip("rapidocr_onnxruntime not installed")
+    d = docx_reader.read(data)
+    assert d.meta["ocr_images"] == 1 and not d.needs_ocr
+    texts = [b.text for b in d.blocks if not isinstance(b, Table)]
+    assert texts[0] == "二、主动公开政府信息情况" and texts[-1] == "三、收到和处理政府信息公开申请情况"
+    ad = truth_for(generated / "compact.docx")["active_disclosure"]
+    assert find_row(d, "行政规范性文件")[1:] == [str(ad["normative_documents"][k]) for k in ("issued", "repealed", "in_force")]
+    assert find_row(d, "行政事业性收费")[1] == str(ad["administrative_fees"]["amount_10k_yuan"])

@@ -44,6 +44,7 @@ class PortalSpiderBase(scrapy.Spider):
         self.portals: dict[str, Portal] = {p.portal_id: p for p in self.registry}
         self.all_hosts = frozenset(h for p in self.registry for h in p.allowed_hosts)
         self._max_depth_arg = int(max_depth) if max_depth else None
+        self._chrome: dict[str, set[str]] = {}
 
     @property
     def max_depth(self) -> int:
@@ -55,9 +56,10 @@ class PortalSpiderBase(scrapy.Spider):
         for portal in self.registry:
             self.crawler.stats.set_value(f"ogi/pages/{portal.portal_id}", 0)
             for url in portal.start_urls:
-                yield scrapy.Request(canonicalize(url), callback=self.parse, errback=self.on_error,
-                                     meta={"portal": portal.portal_id, "ogi_depth": 0,
-                                           "ogi_ctx": column_context("", url)})
+                meta = {"portal": portal.portal_id, "ogi_depth": 0, "ogi_ctx": column_context("", url)}
+                special = self.gkmlpt_index_request(url, meta=meta) if hasattr(self, "gkmlpt_index_request") else None
+                yield special or scrapy.Request(canonicalize(url), callback=self.parse, errback=self.on_error,
+                                                meta=meta)
 
     # -- bookkeeping --------------------------------------------------------------------------
     def count_page(self, response) -> None:
@@ -101,6 +103,9 @@ class PortalSpiderBase(scrapy.Spider):
         if self.is_report_page(response, title, hint, text, links):
             yield self.make_item(response, title, hint, text)
             return
+        if response.meta.get("ogi_depth", 0) == 0:
+            # links of a start page are the site's chrome: they get no sub-column bonus deeper down
+            self._chrome.setdefault(response.meta["portal"], set()).update(canonicalize(l.url) for l in links)
         if not response.meta.get("ogi_ctx") == "column":
             column = pages.column_name(response.selector) or title
             if column_context(column, response.url) == "column":
@@ -152,7 +157,8 @@ class PortalSpiderBase(scrapy.Spider):
         attachments = [a for a in dict.fromkeys(attachments) if portal.allows(a) and a != url]
         return ReportItem(
             id=report_id(pid, url), portal_id=pid, page_url=url, attachment_urls=attachments, title=title,
-            agency=guess_agency(title, text), year=guess_year(title, text),
+            agency=guess_agency(title, text) or pages.breadcrumb_agency(response.selector),
+            year=guess_year(title, text),
             published=pages.published_date(response.selector, text, response.url),
             listing_url=response.meta.get("ogi_listing"),
             discovered_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
@@ -183,6 +189,12 @@ class PortalSpiderBase(scrapy.Spider):
         if kind == NEGATIVE:
             return
         ctx = response.meta.get("ogi_ctx", "")
+        if "/gkmlpt/" in url and "#" in url and hasattr(self, "gkmlpt_index_request"):
+            if nav_score(text, url, in_report_column=True) >= FOLLOW_SCORE or kind != OTHER:
+                req = self.gkmlpt_index_request(url, response)
+                if req is not None:
+                    yield req
+            return
         if kind == OTHER and is_truncated(text) and (ctx == "column" or TRUNCATED_HINT.search(text)):
             kind = AMBIGUOUS   # "示范镇2023年政府信…": fetch and judge the page itself
         url = canonicalize(url)
@@ -201,9 +213,11 @@ class PortalSpiderBase(scrapy.Spider):
         if depth > self.max_depth:
             self.crawler.stats.inc_value(f"ogi/depth_capped/{pid}")
             return
-        score = nav_score(text, url, in_report_column=bool(ctx) or menu)
+        in_column = menu or (bool(ctx) and url not in self._chrome.get(pid, ()))
+        score = nav_score(text, url, in_report_column=in_column)
         if score < FOLLOW_SCORE:
             return
-        new_ctx = column_context(text, url) or ctx
+        # a report column is inherited down its tree; a list of organisations only for its own links
+        new_ctx = column_context(text, url) or (ctx if ctx == "column" else "")
         yield scrapy.Request(url, callback=self.parse, errback=self.on_error, priority=min(score, 19),
                              meta=self.child_meta(response, ctx=new_ctx))

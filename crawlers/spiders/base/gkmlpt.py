@@ -8,11 +8,11 @@ from __future__ import annotations
 import json
 import math
 import re
-from urllib.parse import urlsplit
 
 import scrapy
 
 from crawlers.recognition import squash
+from crawlers.urls import canonicalize
 
 _SKIP_CATEGORY = re.compile(r"预算|决算|三公|统计|招标|采购|人事|招聘|价格|征收")
 _SID = re.compile(r"\bSID\s*[:=]\s*['\"]?(\d+)")
@@ -25,13 +25,34 @@ class GkmlptBase:
     def paginate_gkmlpt(self, response):
         sid = _SID.search(response.text).group(1)
         seen = set()
+        cat = response.meta.get("ogi_gkmlpt_cat")   # from a start URL or link like /gkmlpt/index#2811
+        if cat:
+            seen.add(cat)
+            yield self.gkmlpt_request(response, cat, sid, 1)
         for a in response.xpath("//a[contains(@href,'#')]"):
             m = re.search(r"#(\d+)$", a.attrib.get("href", ""))
             name = squash(" ".join(a.xpath(".//text()").getall()))
             if not m or m.group(1) in seen or _SKIP_CATEGORY.search(name):
                 continue
             seen.add(m.group(1))
+            self.__dict__.setdefault("_gkmlpt_seen", set()).add((canonicalize(response.url), m.group(1)))
             yield self.gkmlpt_request(response, m.group(1), sid, 1)
+
+    def gkmlpt_index_request(self, url: str, response=None, meta: dict | None = None):
+        """A link to `/gkmlpt/index#<cat>`: the category lives in the fragment, which canonical URLs drop,
+        so the index is fetched once per category (deduplicated here, not by Scrapy)."""
+        m = re.search(r"/gkmlpt/[^#]*#(\d+)$", url)
+        if not m:
+            return None
+        base = canonicalize(url.split("#", 1)[0])
+        done = self.__dict__.setdefault("_gkmlpt_seen", set())
+        if (base, m.group(1)) in done:
+            return None
+        done.add((base, m.group(1)))
+        meta = dict(meta if meta is not None else self.child_meta(response, ctx="column"))
+        meta["ogi_gkmlpt_cat"] = m.group(1)
+        return scrapy.Request(base, callback=self.parse, errback=self.on_error, meta=meta,
+                              dont_filter=True, priority=6)
 
     def gkmlpt_request(self, response, cat, sid, page):
         url = response.urljoin(f"/gkmlpt/api/all/{cat}?page={page}&sid={sid}")

@@ -4,7 +4,9 @@ endrecord=&perpage=` with the column's form fields, answering XML. Static `index
 on Hanweb, so it is never guessed."""
 from __future__ import annotations
 
+import html
 import re
+from urllib.parse import parse_qsl, urlsplit
 
 import scrapy
 from parsel import Selector
@@ -12,8 +14,10 @@ from parsel import Selector
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL)
 _FIELD = re.compile(r"\b(col|appid|webid|path|columnid|sourceContentType|unitid|webname|permissiontype)\s*:\s*"
                     r"['\"]?([^,'\"}]*)['\"]?")
-_TOTAL = re.compile(r"totalRecord\s*:\s*(\d+)|<totalrecord>(\d+)</totalrecord>", re.IGNORECASE)
-_PERPAGE = re.compile(r"perPage\s*:\s*(\d+)", re.IGNORECASE)
+_TOTAL = re.compile(r"totalRecord\s*[:=]\s*['\"]?(\d+)|<totalrecord>(\d+)</totalrecord>", re.IGNORECASE)
+_PERPAGE = re.compile(r"perPage\s*[:=]\s*['\"]?(\d+)", re.IGNORECASE)
+_NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[.*?href=['\"]([^'\"]*dataproxy\.jsp\?[^'\"]*)", re.DOTALL | re.IGNORECASE)
+FORM_FIELDS = ("col", "appid", "webid", "path", "columnid", "sourceContentType", "unitid", "webname", "permissiontype")
 DATAPROXY = "/module/web/jpage/dataproxy.jsp"
 
 
@@ -26,7 +30,12 @@ class HanwebBase:
         return "<datastore>" in response.text and "<record>" in response.text
 
     def hanweb_form(self, text: str) -> dict[str, str]:
+        """The POST fields: from the `<nextgroup>` link's query (real Hanweb pages) or a JS object."""
         form = {k: v.strip() for k, v in _FIELD.findall(text)}
+        m = _NEXTGROUP.search(text)
+        if m:
+            query = dict(parse_qsl(urlsplit(html.unescape(m.group(1))).query))
+            form.update({k: v for k, v in query.items() if k in FORM_FIELDS})
         form.setdefault("col", "1")
         form.setdefault("appid", "1")
         form.setdefault("path", "/")
