@@ -158,11 +158,13 @@ def main(argv=None) -> int:
         lines.append(f"| {m['pages_per_portal']} | {m['total_pages']:,} | {m['global_rate']:.0f} | {m['hours']:.2f} |")
     lines += [
         "",
-        f"The demo portals need {pages_per_portal_demo:.0f} requests per portal on average for a full crawl; a real "
-        "county portal with 30–70 reports a year over several years, departments and townships needs ~100–300. "
-        "With 64 requests in flight the bound is the global 128 req/s, not the per-host 1 req/s: "
-        "3,000 portals × 300 pages ≈ 2 h; raising CONCURRENT_REQUESTS lowers it toward the per-host floor "
-        "(pages per portal / 1 req/s ≈ 5 min).",
+        f"The synthetic portals above need {pages_per_portal_demo:.0f} requests each (200 reports + listing and "
+        "navigation pages); the eight demo portals need ~20 each. A real county portal with 30–70 reports a year "
+        "over several years, departments and townships needs ~100–300 for a full crawl. With 64 requests in "
+        "flight the bound is the global 128 req/s, not the per-host 1 req/s: 3,000 portals × 300 pages ≈ 2 h; "
+        "raising CONCURRENT_REQUESTS lowers it toward the per-host floor (pages per portal / 1 req/s ≈ 5 min). "
+        "A nightly run with `-a known=<last items.jsonl>` fetches listing pages only (known report pages are "
+        "re-emitted, not re-fetched): ~25 pages per portal, the first row.",
         "",
     ]
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)

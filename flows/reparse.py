@@ -13,6 +13,8 @@ nightly run and loaded; a report whose result is identical is left untouched.
 """
 from __future__ import annotations
 
+import os
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +25,7 @@ import parsers
 
 from . import progress
 from .load import write_plan
-from .pipeline import build_report, data_paths, new_run_id, parse_all
+from .pipeline import CHUNK_ITEMS, build_report, data_paths, new_run_id, parse_all, portal_chunks
 from .rawstore import RawStore, _write_json, utc_now
 from .tasks import close_parse_pool, load_task, publish_task
 
@@ -79,38 +81,49 @@ def reparse(data_dir: str = "data", portals: list[str] | None = None, years: lis
     chosen = select_manifests(list(store.iter_reports()), loaded_versions(paths["build"]), portals=portals,
                               years=[int(y) for y in years] if years else None,
                               parser_version=parser_version, stale_only=stale_only)
-    fetched: dict[str, dict] = {}
-    for m in chosen:
-        for d in m["documents"]:
-            if d.get("sha256") and store.has(d["sha256"]):
-                fetched[d["url"]] = {"url": d["url"], "status": "unchanged", "use_sha256": d["sha256"],
-                                     "format": d.get("format"), "filename": d.get("filename"),
-                                     "content_type": d.get("content_type")}
-            else:
-                fetched[d["url"]] = {"url": d["url"], "status": "failed", "error": "not in the raw store"}
-    blobs = [(r["use_sha256"], r.get("format"), r.get("filename"), r.get("content_type"))
-             for r in fetched.values() if r.get("use_sha256")]
+    progress.emit("start", "load", len(chosen))
+    outcomes: dict[str, str] = {}
+    counts: Counter = Counter()
+    loaded: dict[str, Any] = {"stats": {}}
+    rounds = portal_chunks(chosen, int(os.environ.get("OGI_CHUNK_ITEMS") or CHUNK_ITEMS)) if chosen else [[]]
     try:
-        parsed, counts = parse_all(blobs, paths["data"])
+        for n, chunk in enumerate(rounds):
+            fetched: dict[str, dict] = {}
+            for m in chunk:
+                for d in m["documents"]:
+                    if d.get("sha256") and store.has(d["sha256"]):
+                        fetched[d["url"]] = {"url": d["url"], "status": "unchanged", "use_sha256": d["sha256"],
+                                             "format": d.get("format"), "filename": d.get("filename"),
+                                             "content_type": d.get("content_type")}
+                    else:
+                        fetched[d["url"]] = {"url": d["url"], "status": "failed", "error": "not in the raw store"}
+            blobs = [(r["use_sha256"], r.get("format"), r.get("filename"), r.get("content_type"))
+                     for r in fetched.values() if r.get("use_sha256")]
+            parsed, c = parse_all(blobs, paths["data"])
+            counts.update(c)
+            entries = [build_report(m["item"], [(d["kind"], d["url"]) for d in m["documents"]], fetched, parsed)[0]
+                       for m in chunk]
+            del parsed
+            stats = {"selected": len(chosen), "documents": counts["documents"] + len(fetched),
+                     "parsed": counts["parsed"], "parse_cached": counts["cached"],
+                     "reports_new": loaded["stats"].get("reports_new", 0),
+                     "reports_changed": loaded["stats"].get("reports_changed", 0),
+                     "reports_unchanged": loaded["stats"].get("reports_unchanged", 0),
+                     "parser_version": parsers.PARSER_VERSION, "rounds": len(rounds),
+                     "filters": {"portals": portals, "years": years, "parser_version": parser_version,
+                                 "stale_only": stale_only}}
+            counts["documents"] += len(fetched)
+            plan = {"run_id": run_id, "flow": "reparse", "started_at": started, "registry": None, "documents": [],
+                    "reports": entries, "portals": {}, "stats": stats,
+                    "status": "ok" if n == len(rounds) - 1 else "running", "record_portal_runs": False}
+            loaded = load_task(write_plan(run_dir / "plan.json", plan), str(paths["build"]))
+            outcomes.update(loaded["outcomes"])
     finally:
         close_parse_pool()
-    entries = []
-    for m in chosen:
-        docs = [(d["kind"], d["url"]) for d in m["documents"]]
-        entry, _ = build_report(m["item"], docs, fetched, parsed)
-        entries.append(entry)
-    stats = {"selected": len(chosen), "documents": len(fetched), "parsed": counts["parsed"],
-             "parse_cached": counts["cached"], "parser_version": parsers.PARSER_VERSION,
-             "filters": {"portals": portals, "years": years, "parser_version": parser_version,
-                         "stale_only": stale_only}}
-    plan = {"run_id": run_id, "flow": "reparse", "started_at": started, "registry": None, "documents": [],
-            "reports": entries, "portals": {}, "stats": stats, "status": "ok", "record_portal_runs": False}
-    progress.emit("start", "load", len(entries))
-    loaded = load_task(write_plan(run_dir / "plan.json", plan), str(paths["build"]))
     published = publish_task(str(paths["build"]), str(paths["public"]))
     summary = {"run_id": run_id, "flow": "reparse", "status": "ok", "started_at": started,
                "finished_at": utc_now(), "data_dir": str(paths["data"]), "warehouse": str(paths["public"]),
-               "stats": loaded["stats"], "outcomes": loaded["outcomes"], "published": published}
+               "stats": loaded["stats"], "outcomes": outcomes, "published": published}
     _write_json(run_dir / "summary.json", summary)
     (run_dir / "plan.json").unlink(missing_ok=True)
     return summary

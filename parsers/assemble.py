@@ -27,8 +27,10 @@ def _region(heads: dict[str, tuple[int, int]], key: str, default: tuple[int, int
     return heads.get(key, default)
 
 
-def _fill_missing(primary: tables.Extracted, other: tables.Extracted) -> None:
-    """Rows the row reader missed, taken from the stream reader (never overriding a row)."""
+def _fill_missing(primary: tables.Extracted, other: tables.Extracted, *, blanks: bool = False) -> None:
+    """Rows the primary reader missed, taken from the other reader: rows with values, and
+    with `blanks` also rows whose cells are all blank. A blank row of the primary reader is
+    replaced by a row with values."""
     from .spec import OTHER_HANDLING_2019, OTHER_HANDLING_2021
 
     for key, cells in other.cells.items():
@@ -36,10 +38,24 @@ def _fill_missing(primary: tables.Extracted, other: tables.Extracted) -> None:
             continue
         if key == OTHER_HANDLING_2019 and any(k in primary.cells for k in OTHER_HANDLING_2021):
             continue
-        if key not in primary.cells and any(v is not None for v in cells.values()):
+        blank = key in primary.cells and all(v is None for v in primary.cells[key].values())
+        if key not in primary.cells and blanks and all(v is None for v in cells.values()):
+            primary.cells[key] = cells
+            continue
+        if (key not in primary.cells or blank) and any(v is not None for v in cells.values()):
             primary.cells[key] = cells
             primary.found += 1
-            primary.warnings.append(f"{key}: read from running text (no table row found)")
+            primary.warnings.append(f"{key}: taken from the second reading of the table (the first found no values)")
+
+
+# words that only a State Council table carries (captions, the corner note, header cells)
+_TABLE_WORDS = re.compile(r"第\s*二\s*十\s*条\s*第|勾\s*稽\s*关\s*系|尚\s*未\s*审\s*结|结\s*果\s*维\s*持")
+
+
+def _table_anchors(rows: list[Row], text: str) -> list[int]:
+    """Where tables are: table rows, and table words in running text (text without table
+    structure, one cell per line). Section headings are chosen to hold them."""
+    return sorted({r.offset for r in rows if r.table is not None} | {m.start() for m in _TABLE_WORDS.finditer(text)})
 
 
 def _template_by_year(year: int | None) -> str | None:
@@ -58,7 +74,7 @@ def assemble(doc: Document, *, source: str) -> ParsedReport:
     rows, text = flatten(doc)
     rep = ParsedReport(source=source, source_format=doc.source_format, parser_version=PARSER_VERSION)
     rep.warnings.extend(doc.warnings)
-    heads = split_sections(text, [r.offset for r in rows if r.table is not None])
+    heads = split_sections(text, _table_anchors(rows, text))
     n = len(text)
     lines = [r.cells[0] if r.paragraph else " ".join(c for c in r.cells if c) for r in rows]
     rep.title = metadata.find_title(lines, fold_chars(doc.title_hint) if doc.title_hint else None)
@@ -97,7 +113,8 @@ def assemble(doc: Document, *, source: str) -> ParsedReport:
         hints = tables.narrative_hints(overview + "\n" + text[act_region[0]:act_region[1]])
         st = tables.extract_active_stream(text[act_region[0]:act_region[1]], act.template or default_template, hints)
         if st.found > act.found and act.found < 4:
-            act = st
+            act, st = st, act
+            _fill_missing(act, st, blanks=True)  # blank rows only the row reader can see
         else:
             _fill_missing(act, st)
     # ---- section 三

@@ -215,6 +215,18 @@ def match_review_group(text: str) -> str | None:
     return None
 
 
+def match_review_group_in(text: str) -> str | None:
+    """The review/litigation group a caption or header text names (the LAST group word wins:
+    a segment may still hold the section heading '…行政复议、行政诉讼情况')."""
+    t = norm(text)
+    hits = [(t.rfind(w), g) for w, g in (("复议后", "litigation_after_review"), ("直接起诉", "litigation_direct"),
+                                         ("未经复议", "litigation_direct"), ("行政复议", "review"))]
+    hits = [h for h in hits if h[0] >= 0]
+    if not hits:
+        return None
+    return max(hits)[1]
+
+
 def match_review_column(text: str) -> str | None:
     t = norm(text)
     for kl in spec.review_columns():

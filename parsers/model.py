@@ -40,6 +40,10 @@ class Table:
     rows: list[list[str]]
     origins: list[list[tuple[int, int]]] | None = None
     page: int | None = None  # 1-based page of the first row, for paged formats
+    # whitespace-aligned text only: per row, the character column where each cell's text
+    # ends (None for rows that are not aligned). Lets a value be placed under its column
+    # when blank cells left no trace in the line.
+    ends: list[list[int] | None] | None = None
     kind: Literal["table"] = "table"
 
 

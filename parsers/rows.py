@@ -28,6 +28,7 @@ class Row:
     paragraph: bool = False
     table: int | None = None  # index of the table block
     owner: list[bool] | None = None  # grid only: True where the cell is a merged cell's origin
+    ends: list[int] | None = None  # aligned text only: character column where each cell ends
 
     def owned(self, start: int, end: int) -> list[str]:
         """Cells start..end that are real cells (not copies of a merged cell)."""
@@ -93,12 +94,16 @@ def flatten(doc: Document) -> tuple[list[Row], str]:
                         pass
                 texts.append(txt.replace("\n", " ").strip())
                 owner.append(own)
+            ends = None
             if not grid:
+                n = len(texts)
                 texts = _collapse_repeats(_expand_numbers(texts))
+                e = block.ends[r] if block.ends and r < len(block.ends) else None
+                ends = list(e) if e is not None and len(e) == n == len(texts) else None
             line = "\t".join(texts)
             if not line.strip():
                 continue
-            rows.append(Row(texts, offset, grid=grid, table=bi, owner=owner if grid else None))
+            rows.append(Row(texts, offset, grid=grid, table=bi, owner=owner if grid else None, ends=ends))
             lines.append(line)
             offset += len(line) + 1
     return rows, "\n".join(lines)

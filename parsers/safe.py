@@ -50,7 +50,7 @@ def parse_isolated(data: bytes, filename: str | None = None, content_type: str |
     if not data:
         return ParsedReport.failure(src, fmt, PARSER_VERSION, "empty document (0 bytes)")
     args = {"filename": filename, "content_type": content_type, "source": source, "ocr": bool(ocr),
-            "memory_mb": int(memory_mb), "cpu_s": int(timeout_s) + 5}
+            "memory_mb": int(memory_mb), "cpu_s": int(2 * timeout_s) + 10}  # CPU: a backstop (OCR uses 2 threads)
     env = dict(os.environ)
     env["PYTHONPATH"] = _PKG_PARENT + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     # keep native thread pools small: each thread reserves address space counted by RLIMIT_AS
@@ -97,7 +97,7 @@ def parse_isolated(data: bytes, filename: str | None = None, content_type: str |
         name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
         why = f"parser process killed by {name}"
         if sig in (signal.SIGXCPU, signal.SIGKILL):
-            why += f" (CPU/memory limit: {memory_mb} MB, {int(timeout_s) + 5} s CPU)"
+            why += f" (CPU/memory limit: {memory_mb} MB, {int(2 * timeout_s) + 10} s CPU)"
     elif any(m in " ".join(tail) for m in _MEMORY_SIGNS):
         why = f"parser ran out of memory (limit {memory_mb} MB)"
     else:

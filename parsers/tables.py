@@ -84,6 +84,53 @@ def _text_of(row: Row, upto: int) -> list[str]:
     return [c for c, k in zip(row.cells[:upto], row.kinds[:upto]) if k == "text"]
 
 
+# ---- whitespace-aligned text: place the values of a row with blank cells under their columns
+
+def _center(row: Row, i: int) -> float:
+    return row.ends[i] - len(row.cells[i]) / 2  # type: ignore[index]
+
+
+def _value_idx(row: Row, start: int, end: int) -> list[int]:
+    return [i for i in range(start, end) if row.kinds[i] in ("number", "null")]
+
+
+def _full_row_anchors(rows: list[Row], n: int) -> list[float] | None:
+    """Column centres (median over rows) from the aligned rows that carry exactly n values."""
+    cols: list[list[float]] = [[] for _ in range(n)]
+    for r in rows:
+        span = _value_span(r) if r.ends is not None else None
+        if span is None:
+            continue
+        idx = _value_idx(r, span[1], span[2])
+        if len(idx) == n:
+            for c, i in enumerate(idx):
+                cols[c].append(_center(r, i))
+    if not all(cols):
+        return None
+    return [sorted(c)[len(c) // 2] for c in cols]
+
+
+def _placed(row: Row, start: int, end: int, anchors: list[float] | None) -> list[str] | None:
+    """The value cells of an aligned-text row with fewer values than columns, each put under
+    the nearest column centre; None unless every value lands clearly in a column of its own."""
+    if row.ends is None or not anchors or len(anchors) < 2:
+        return None
+    idx = _value_idx(row, start, end)
+    if not idx or len(idx) >= len(anchors):
+        return None
+    tol = min(b - a for a, b in zip(anchors, anchors[1:])) / 2
+    if tol <= 0:
+        return None
+    out = [""] * len(anchors)
+    for i in idx:
+        pos = _center(row, i)
+        j = min(range(len(anchors)), key=lambda k: abs(anchors[k] - pos))
+        if abs(anchors[j] - pos) >= tol or out[j]:
+            return None
+        out[j] = row.cells[i]
+    return out
+
+
 # ------------------------------------------------------------------------- applications (三)
 
 @dataclass
@@ -104,9 +151,13 @@ def _header_positions(rows: list[Row]) -> dict[str, int]:
     return pos
 
 
-def _row_values_7(row: Row, span: tuple[int, int, int], header: dict[str, int]) -> tuple[list[str], bool]:
+def _row_values_7(row: Row, span: tuple[int, int, int], header: dict[str, int],
+                  anchors: list[float] | None = None) -> tuple[list[str], bool]:
     label_end, start, end = span
     seq = row.cells[start:end]
+    placed = _placed(row, start, end, anchors)
+    if placed is not None:
+        return placed, True
     if row.grid:
         own = row.owned(start, end)
         while len(own) > 7 and not own[-1].strip():
@@ -120,6 +171,53 @@ def _row_values_7(row: Row, span: tuple[int, int, int], header: dict[str, int]) 
         if nums_abs >= nums_seq:
             return absolute, True
     return _fit(seq, 7, row.grid), False
+
+
+def _header_anchors(header_row: Row | None, positions: list[int], n: int) -> list[float] | None:
+    """Column centres from the header cells of an aligned-text header row."""
+    if header_row is None or header_row.ends is None or len(positions) != n:
+        return None
+    anchors = [_center(header_row, p) for p in positions]
+    return anchors if anchors == sorted(anchors) else None
+
+
+def _nearby_anchors(rows: list[Row], at: int, n: int, reach: int = 6) -> list[float] | None:
+    """Column centres of the aligned row nearest to rows[at] (same table) with n values."""
+    for d in range(1, reach + 1):
+        for j in (at - d, at + d):
+            if 0 <= j < len(rows) and rows[j].table == rows[at].table and rows[j].ends is not None:
+                span = _value_span(rows[j])
+                if span is not None:
+                    idx = _value_idx(rows[j], span[1], span[2])
+                    if len(idx) == n:
+                        return [_center(rows[j], i) for i in idx]
+    return None
+
+
+def _applicant_anchors(rows: list[Row]) -> dict[int | None, list[float]]:
+    """Aligned text: per table, the centres of the seven applicant columns — from the rows
+    that carry all seven values, else from the header cells (自然人 … 总计)."""
+    out: dict[int | None, list[float]] = {}
+    tables = {r.table for r in rows if r.ends is not None}
+    if tables:  # one table per section: a group label alone on its line splits the text table
+        trs = [r for r in rows if r.ends is not None]
+        full = _full_row_anchors(trs, 7)
+        if full is None:
+            pos: dict[str, float] = {}
+            for r in trs:
+                if r.ends is None or _value_span(r) is not None:
+                    continue
+                for i, c in enumerate(r.cells):
+                    key = keymatch.match_applicant_column(c)
+                    if key and key not in pos:
+                        pos[key] = _center(r, i)
+            if len(pos) == 7:
+                full = [pos[k] for k in APPLICANT_KEYS]
+                if full != sorted(full):
+                    full = None
+        if full is not None:
+            out.update((t, full) for t in tables)
+    return out
 
 
 def _choose7(texts: list[str], warnings: list[str], key: str) -> list[Number | None] | list[list[int]]:
@@ -157,10 +255,10 @@ def extract_applications_rows(rows: list[Row]) -> Extracted:
     header: dict[str, int] = {}
     found: dict[str, _AppRow] = {}
     blank: dict[str, bool] = {}  # labelled rows whose cells are all empty
-    maybe_blank: list[str] = []  # text: label-only lines, confirmed by the next value row
-    last_wide = False  # the last keyed row carried a full row of values
+    maybe_blank: list[str] = []  # text: label-only lines between two keyed value rows
     header_table: int | None = None
     last_key: str | None = None
+    anchors = _applicant_anchors(rows)
     for row in rows:
         span = _value_span(row)
         if span is None:
@@ -183,7 +281,7 @@ def extract_applications_rows(rows: list[Row]) -> Extracted:
                     if bkey and bkey not in found:
                         if row.grid or len(row.cells) - last - 1 >= 7:
                             blank[bkey] = True
-                        elif last_wide:
+                        elif last_key is not None:
                             maybe_blank.append(bkey)
             continue
         has_num = any(k == "number" for k in row.kinds)
@@ -216,16 +314,14 @@ def extract_applications_rows(rows: list[Row]) -> Extracted:
         if key in found:
             out.warnings.append(f"applications.{key}: a second row with this label was ignored")
             continue
-        texts, _ = _row_values_7(row, span, header if row.table == header_table else {})
+        texts, _ = _row_values_7(row, span, header if row.table == header_table else {}, anchors.get(row.table))
         vals = _choose7(texts, out.warnings, key)
         if len(vals) == 1 and isinstance(vals[0], list):
             found[key] = _AppRow(key, None, vals[0])  # type: ignore[arg-type]
         else:
             found[key] = _AppRow(key, vals)  # type: ignore[arg-type]
         last_key = key
-        last_wide = sum(1 for k in row.kinds[start:end] if k in ("number", "null")) >= 5
-        if last_wide:
-            blank.update((b, True) for b in maybe_blank)
+        blank.update((b, True) for b in maybe_blank if b != key)
         maybe_blank = []
     has21 = any(k in found for k in spec.OTHER_HANDLING_2021)
     for bkey in blank:
@@ -443,23 +539,26 @@ def extract_active_rows(rows: list[Row], default_template: str | None) -> Extrac
     out = Extracted()
     header: list[tuple[int, list[keymatch.ActiveColumn]]] = []
     header_age = 99
+    header_row: Row | None = None
     tpl_votes: dict[str, int] = {}
     blank_keys: set[str] = set()
-    for row in rows:
+    for ri, row in enumerate(rows):
         span = _value_span(row)
         texts = [(i, c) for i, (c, k) in enumerate(zip(row.cells, row.kinds)) if k == "text"]
         hdr = [(i, keymatch.match_active_columns(c)) for i, c in texts]
         hdr = [(i, r) for i, r in hdr if r]
         if hdr and span is None:
-            header, header_age = hdr, 0
+            header, header_age, header_row = hdr, 0, row
             continue
         header_age += 1
         blank_row = False
         if span is None:
             # a labelled row whose value cells are all empty: null cells (unless found later)
             last = max((i for i, _ in texts), default=None)
-            if last is None or last == len(row.cells) - 1 or len(texts) > 1:
+            if last is None or len(texts) > 1:
                 continue
+            if last == len(row.cells) - 1 and (row.grid or header_age > 3):
+                continue  # text: a label alone on its line right under a header row is blank
             span = (last, last + 1, len(row.cells))
             blank_row = True
         label_end, start, end = span
@@ -508,6 +607,9 @@ def extract_active_rows(rows: list[Row], default_template: str | None) -> Extrac
             texts_v = own
         elif row.grid and positions and len(positions) == len(cols) and min(positions) > label_end:
             texts_v = [row.cells[p] if p < len(row.cells) else "" for p in positions]
+        elif not blank_row and (placed := _placed(row, start, end, _header_anchors(header_row, positions, len(cols))
+                                                  or _nearby_anchors(rows, ri, len(cols)))) is not None:
+            texts_v = placed
         else:
             texts_v = _fit(seq, len(cols), row.grid)
         extra = [x for x in texts_v[len(cols):] if x.strip()]
@@ -518,7 +620,7 @@ def extract_active_rows(rows: list[Row], default_template: str | None) -> Extrac
         out.cells[ar.key] = dict(zip(cols, vals))
     if tpl_votes:
         out.template = max(tpl_votes, key=lambda k: tpl_votes[k])
-    out.found = len(out.cells)
+    out.found = len(out.cells) - len(blank_keys)  # rows with values (blank rows may be misread)
     return out
 
 
@@ -627,13 +729,21 @@ def extract_review_rows(rows: list[Row]) -> Extracted:
     flat: list[str] = []
     chunks: list[list[str]] = []
     by_group: dict[str, list[str]] = {}
+    leaf: list[float] = []  # aligned text: centres of the header's 结果维持 … 总计 cells
     for row in rows:
         span = _value_span(row)
         if span is None or not any(k == "number" for k in row.kinds):
+            if row.ends is not None:
+                leaf += [_center(row, i) for i, c in enumerate(row.cells)
+                         if row.kinds[i] == "text" and keymatch.match_review_column(c)]
             continue
         label_end, start, end = span
         labels = _text_of(row, start)
         group = keymatch.match_review_group(labels[-1]) if labels else None
+        placed = _placed(row, start, end, sorted(leaf)) if not group and len(leaf) == 15 else None
+        if placed is not None:
+            chunks.append(placed)
+            continue
         seq = row.owned(start, end)
         if not row.grid:
             while seq and not seq[0].strip():
@@ -666,13 +776,47 @@ def extract_review_rows(rows: list[Row]) -> Extracted:
 _REVIEW_HEADER_END = re.compile(r"(?:审\s*结|总\s*计)(?!.*(?:审\s*结|总\s*计))", re.S)
 
 
+def _value_runs(t: str, start: int) -> list[tuple[str, list[str]]]:
+    """Maximal runs of whitespace-separated value tokens after `start`, each with the text
+    between it and the previous run (where captions and header words are)."""
+    runs: list[tuple[str, list[str]]] = []
+    seg: list[str] = []
+    cur: list[str] = []
+    for m in re.finditer(r"\S+", t[start:]):
+        tok = m.group(0)
+        if classify(tok) in ("number", "null"):
+            cur.append(tok)
+            continue
+        if cur:
+            runs.append(("".join(seg), cur))
+            seg, cur = [], []
+        seg.append(tok)
+    if cur:
+        runs.append(("".join(seg), cur))
+    return runs
+
+
 def extract_review_stream(text: str) -> Extracted:
+    """Section 四 from running text: the values after the header (one run of 15, a label such
+    as 件数 may sit between), or three runs of 5, one per small table, each named by the
+    caption before it (行政复议 / 未经复议直接起诉 / 复议后起诉)."""
     out = Extracted()
     t = stream_text(text)
     m = _REVIEW_HEADER_END.search(t)
     if not m:
         return out
     toks = _stream_values(t, m.end(), len(t))
+    if len(toks) < 15:
+        after = [r for _, r in _value_runs(t, m.end()) if len(r) >= 5]
+        if after and len(after[0]) >= 15:
+            toks = after[0]
+    if len(toks) < 15:
+        runs = [(seg, r) for seg, r in _value_runs(t, 0) if len(r) >= 5]
+        groups = [keymatch.match_review_group_in(seg) for seg, _ in runs]
+        if len(runs) == 3 and all(len(r) == 5 for _, r in runs) and sorted(map(str, groups)) == \
+                ["litigation_after_review", "litigation_direct", "review"]:
+            by_group = dict(zip(groups, (r for _, r in runs)))
+            toks = [v for g in ("review", "litigation_direct", "litigation_after_review") for v in by_group[g]]
     if toks:
         _review_from_flat(toks, out)
     return out

@@ -141,7 +141,7 @@ def fingerprint(report: Mapping[str, Any], meta: Mapping[str, Any]) -> str:
 
 
 class _Batch:
-    """Column lists, one set per target table, filled report by report.
+    """Row tuples per target table (layout: TABLE_COLUMNS), filled report by report.
 
     Fact rows carry `i`, the index of their report in the batch; provenance columns are joined
     from the batch's `reports` rows at insert time (so they are never duplicated in Python)."""
@@ -161,7 +161,6 @@ class _Batch:
         return {c: list(v) for c, v in zip(names, zip(*rows))}
 
 
-PROVENANCE = ("report_id", "sha256", "parser_version", "loaded_at")
 # Staged columns of each report table, (column, DuckDB type), in insert order. Fact tables start
 # with `i` (report index in the batch) instead of the provenance columns.
 TABLE_COLUMNS: dict[str, list[tuple[str, str]]] = {

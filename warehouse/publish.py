@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from .extensions import OFFLINE_CONFIG
+from .extensions import OFFLINE_CONFIG, load_extension
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,7 @@ def publish(build_path: str | Path, public_path: str | Path,
     else:
         own = duckdb.connect(str(build), config=OFFLINE_CONFIG)
         try:
+            load_extension(own, "fts")  # a WAL may hold full-text index objects
             own.execute("CHECKPOINT")
             version, reports = _copy_and_replace(build, public)
         finally:

@@ -11,8 +11,6 @@ from typing import Any
 
 from parsers import spec
 
-from . import keys
-
 _PHRASES = [
     "本机关认真贯彻落实政府信息公开条例", "持续深化重点领域信息公开", "依申请公开办理规范高效",
     "政府网站和政务新媒体建设", "行政复议和行政诉讼案件办理", "信息公开工作人员培训",
@@ -80,4 +78,4 @@ def cell_count(report: dict[str, Any]) -> int:
                for cols in report.get(t, {}).values())
 
 
-__all__ = ["make_report", "cell_count", "keys"]
+__all__ = ["make_report", "cell_count"]

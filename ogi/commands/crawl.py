@@ -1,6 +1,6 @@
 """`ogi crawl`: discover report pages with the Scrapy `portals` spider (run in a subprocess).
 
-    ogi crawl [--registry PATH] [--portal ID ...] [--output items.jsonl] [--no-robots] [--fast]
+    ogi crawl [--registry PATH] [--portal ID ...] [--output items.jsonl] [--no-robots] [--fast] [--known ITEMS]
 
 Prints a summary per portal from `<output>.stats.json`; a portal with zero reports is a failure
 (exit status 1), not silence.
@@ -17,7 +17,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 def build_command(registry: str | None, portals: list[str] | None, output: str, *, robots: bool = True,
                   fast: bool = False, max_depth: int | None = None, settings: list[str] | None = None,
-                  log_level: str | None = None) -> list[str]:
+                  log_level: str | None = None, known: str | None = None) -> list[str]:
     """The `python -m scrapy crawl portals …` command line (flows use it too)."""
     cmd = [sys.executable, "-m", "scrapy", "crawl", "portals", "-O", str(output)]
     if registry:
@@ -26,6 +26,8 @@ def build_command(registry: str | None, portals: list[str] | None, output: str, 
         cmd += ["-a", "portals=" + ",".join(portals)]
     if max_depth is not None:
         cmd += ["-a", f"max_depth={max_depth}"]
+    if known:
+        cmd += ["-a", f"known={Path(known).resolve()}"]
     if fast:
         from crawlers.settings import FAST_SETTINGS
         for key, value in FAST_SETTINGS.items():
@@ -68,7 +70,7 @@ def summarize(stats: dict) -> tuple[str, bool]:
 
 def _run(args) -> int:
     rc, stats = run_crawl(args.registry, args.portal, args.output, robots=not args.no_robots, fast=args.fast,
-                          max_depth=args.max_depth, settings=args.set, log_level=args.log_level)
+                          max_depth=args.max_depth, settings=args.set, log_level=args.log_level, known=args.known)
     if not stats:
         print(f"crawl produced no stats (scrapy exit status {rc})", file=sys.stderr)
         return rc or 1
@@ -87,6 +89,8 @@ def register(subparsers) -> None:
     p.add_argument("--no-robots", action="store_true", help="do not obey robots.txt (only for your own sites)")
     p.add_argument("--fast", action="store_true", help="politeness off: for loopback/demo portals only")
     p.add_argument("--max-depth", type=int, default=None, help="link hops from a start URL (default 10)")
+    p.add_argument("--known", metavar="ITEMS", help="a previous items.jsonl: re-emit known reports without "
+                                                   "fetching them again (incremental nightly crawl)")
     p.add_argument("--set", "-s", action="append", metavar="NAME=VALUE", help="extra Scrapy setting")
     p.add_argument("--log-level", default=None, help="Scrapy log level (default INFO; --fast: WARNING)")
     p.set_defaults(func=_run)

@@ -57,5 +57,6 @@ def main(args: argparse.Namespace) -> int:
         print(json.dumps(summary, ensure_ascii=False, indent=1, default=str))
     else:
         print_summary(summary, title="ogi demo")
-        print(f"done in {summary['wall_s']} s — open it with: duckdb -readonly {summary.get('warehouse')}")
+        print(f"done in {summary['wall_s']} s. Next: `ogi status --data-dir {args.data_dir}`, "
+              f"`ogi db describe --db {summary.get('warehouse')}`, or open it read-only with DuckDB.")
     return 0 if summary.get("status") == "ok" else 1

@@ -37,6 +37,12 @@ def read(data: bytes, *, ocr: bool = True) -> Document:
         first_error = f"{type(exc).__name__}: {exc}"
     doc = convert_with_libreoffice(data)
     if doc is None:
+        try:  # last resort: the binary reader's text without table structure
+            doc = read_word97(data, strict=False)
+            doc.warnings.append(f"table structure not read ({first_error}); LibreOffice unavailable")
+            return doc
+        except Exception:
+            pass
         raise UnreadableDocument(f"unreadable DOC/WPS ({first_error}); LibreOffice fallback unavailable or failed")
     doc.warnings.append(f"binary Word reader failed ({first_error}); read via LibreOffice")
     return doc
@@ -54,7 +60,7 @@ class _Para:
     vmerge: dict[int, int] = field(default_factory=dict)
 
 
-def read_word97(data: bytes) -> Document:
+def read_word97(data: bytes, *, strict: bool = True) -> Document:
     import olefile
 
     if not olefile.isOleFile(io.BytesIO(data)):
@@ -80,6 +86,8 @@ def read_word97(data: bytes) -> Document:
     finally:
         ole.close()
     paras = _paragraphs(wd, tbl, data_stream)
+    if strict and any(p.end == "\x07" for p in paras) and not any(p.in_table or p.itap for p in paras):
+        raise Word97Error("table cell marks without table properties")
     blocks = _blocks(paras)
     if not blocks:
         raise Word97Error("no text found")

@@ -6,6 +6,8 @@ Nested tables are flattened into their cell's text. Text boxes are read once (th
 `mc:Fallback` copy is skipped)."""
 from __future__ import annotations
 
+import threading
+
 from ..model import Document, Paragraph, Table
 from ..pdf.lines import join_lines
 from ..safety import UnsafeDocument, open_zip_checked, parse_xml, read_member
@@ -42,12 +44,11 @@ def read(data: bytes, *, ocr: bool = True) -> Document:
         raise UnreadableDocument("DOCX has no body")
     blocks: list[Paragraph | Table] = []
     images = _ImageReader(zf, names, ocr)
-    global _NUMBERING, _IMAGES
-    _NUMBERING, _IMAGES = numbering, images
+    _CTX.numbering, _CTX.images = numbering, images
     try:
         _walk_body(body, blocks)
     finally:
-        _NUMBERING, _IMAGES = None, None
+        _CTX.numbering, _CTX.images = None, None
     doc = Document(blocks=blocks, source_format="docx", title_hint=title,
                    meta={"ocr_images": images.ocr_count, "large_images": images.large})
     if images.unread:
@@ -57,7 +58,6 @@ def read(data: bytes, *, ocr: bool = True) -> Document:
     return doc
 
 
-_IMAGES: "_ImageReader | None" = None
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _BLIP = f"{{{A}}}blip"
@@ -163,8 +163,9 @@ def _walk_body(container, blocks: list) -> None:
             text = paragraph_text(el)
             if text.strip():
                 blocks.append(Paragraph(text.strip()))
-            if _IMAGES is not None:
-                blocks.extend(_IMAGES.blocks_for(el))
+            images = getattr(_CTX, "images", None)
+            if images is not None:
+                blocks.extend(images.blocks_for(el))
         elif tag == _TBL:
             t = table_grid(el)
             if t is not None and any(any(x.strip() for x in row) for row in t.rows):
@@ -175,13 +176,14 @@ def _walk_body(container, blocks: list) -> None:
 
 def paragraph_text(p) -> str:
     out: list[str] = []
-    if _NUMBERING is not None:
-        out.append(_NUMBERING.label(p))
+    numbering = getattr(_CTX, "numbering", None)
+    if numbering is not None:
+        out.append(numbering.label(p))
     _collect(p, out)
     return "".join(out)
 
 
-_NUMBERING: "Numbering | None" = None
+_CTX = threading.local()  # per-thread reading context: list numbering and pictures of the document
 _CN = "零一二三四五六七八九"
 
 

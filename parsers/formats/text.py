@@ -47,30 +47,36 @@ def _pipe_cells(line: str) -> list[str]:
     return [c.strip() for c in s.split("|")]
 
 
-def _aligned_cells(line: str) -> list[str] | None:
-    """Cells of a whitespace-aligned line, or None when the line is running text."""
-    s = line.strip()
-    if not s or len(s) > 400:
+def _aligned_cells(line: str) -> tuple[list[str], list[int]] | None:
+    """Cells of a whitespace-aligned line with the column where each ends, or None when the
+    line is running text."""
+    if not line.strip() or len(line.strip()) > 400:
         return None
-    parts = [p for p in _GAP.split(s) if p]
     cells: list[str] = []
-    for p in parts:
-        toks = p.split()
-        if len(toks) > 1 and all(re.fullmatch(r"[-+]?\d[\d.,]*", t) for t in toks):
-            cells.extend(toks)
+    ends: list[int] = []
+    for pm in re.finditer(r"\S+(?:[ \u3000\u00a0]\S+)*", line):
+        p, base = pm.group(0), pm.start()
+        toks = list(re.finditer(r"\S+", p))
+        if len(toks) > 1 and all(re.fullmatch(r"[-+]?\d[\d.,]*", t.group(0)) for t in toks):
+            cells.extend(t.group(0) for t in toks)
+            ends.extend(base + t.end() for t in toks)
             continue
         m = re.fullmatch(r"(.*?[^\d\s.,+-])\s+((?:[-+]?\d[\d.,]*\s*)+)", p)
         if m and len(m.group(1)) <= 60:
             cells.append(m.group(1))
-            cells.extend(m.group(2).split())
+            ends.append(base + m.end(1))
+            for t in re.finditer(r"\S+", m.group(2)):
+                cells.append(t.group(0))
+                ends.append(base + m.start(2) + t.end())
             continue
         cells.append(p)
+        ends.append(pm.end())
     if len(cells) < 2:
         return None
     # running text with a double space is not a table row: require a number cell or short cells
     if not any(re.fullmatch(r"[-+]?\d[\d.,]*", c) for c in cells) and max(len(c) for c in cells) > 40:
         return None
-    return cells
+    return cells, ends
 
 
 _HTML_TABLE = re.compile(r"<table\b.*?</table\s*>", re.I | re.S)
@@ -112,12 +118,13 @@ def _html_tables(fragment: str) -> list[Table]:
 def _read_lines(text: str, markdown: bool) -> list[Paragraph | Table]:
     blocks: list[Paragraph | Table] = []
     table: list[list[str]] = []
+    ends: list[list[int] | None] = []
 
     def flush() -> None:
-        nonlocal table
+        nonlocal table, ends
         if table:
-            blocks.append(Table(rows=table))
-            table = []
+            blocks.append(Table(rows=table, ends=ends if any(e is not None for e in ends) else None))
+            table, ends = [], []
 
     blank_run = 0
     for raw in text.split("\n"):
@@ -133,13 +140,16 @@ def _read_lines(text: str, markdown: bool) -> list[Paragraph | Table]:
             if _PIPE_SEP.match(stripped):
                 continue
             table.append(_pipe_cells(stripped))
+            ends.append(None)
             continue
         if "\t" in line:
             table.append([c.strip() for c in line.split("\t")])
+            ends.append(None)
             continue
-        cells = _aligned_cells(line)
-        if cells is not None:
-            table.append(cells)
+        aligned = _aligned_cells(line)
+        if aligned is not None:
+            table.append(aligned[0])
+            ends.append(aligned[1])
             continue
         flush()
         if markdown or _MD_HEADING.match(line):

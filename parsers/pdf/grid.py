@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from .lines import cell_text
 from .page import Char
+from .lines import group_lines
+from .page import Seg
 from .rules import SNAP, Frame, cluster_positions, covered
 
 MIN_TRACK = 3.5  # points: an empty row/column thinner than this is a double rule, not a track
@@ -64,12 +66,48 @@ def _with_extremes(positions: list[float], ends: list[float]) -> list[float]:
     return pos
 
 
+def _is_number(text: str) -> bool:
+    t = text.replace(",", "").replace(" ", "")
+    return bool(t) and t.replace(".", "", 1).lstrip("-").isdigit()
+
+
+def _virtual_row_rules(xs: list[float], ys: list[float], chars: list[Char], skip) -> list[float]:
+    """Row boundaries for a table drawn without rules between its rows: where one ruled band
+    holds several text lines that each carry numbers in two or more columns, cut the band
+    halfway between those lines (otherwise the numbers of different rows would be glued)."""
+    out: list[float] = []
+    for r in range(len(ys) - 1):
+        top, bottom = ys[r], ys[r + 1]
+        band = [ch for i, ch in enumerate(chars) if i not in skip and top < ch.cy < bottom
+                and xs[0] < ch.cx < xs[-1]]
+        if len(band) < 4:
+            continue
+        numeric_lines = []
+        for ln in group_lines(band):
+            cols: dict[int, str] = {}
+            for ch in ln.chars:
+                c = bisect.bisect_right(xs, ch.cx) - 1
+                cols[c] = cols.get(c, "") + ch.text
+            if sum(1 for t in cols.values() if _is_number(t)) >= 2:
+                numeric_lines.append(ln)
+        if len(numeric_lines) < 2:
+            continue
+        for a, b in zip(numeric_lines, numeric_lines[1:]):
+            out.append((a.bottom + b.top) / 2)
+    return out
+
+
 def build_table(frame: Frame, chars: list[Char], page: int,
                 skip: set[int] | frozenset = frozenset()) -> tuple[GridTable | None, set[int]]:
     """Grid of one frame; returns the table (None if it is not a real table) and the indices
     of the characters it consumed."""
     xs = _with_extremes(cluster_positions([s.pos for s in frame.v]), [x for s in frame.h for x in (s.a, s.b)])
     ys = _with_extremes(cluster_positions([s.pos for s in frame.h]), [y for s in frame.v for y in (s.a, s.b)])
+    if len(ys) >= 2 and len(xs) >= 3:
+        extra = _virtual_row_rules(xs, ys, chars, skip)
+        if extra:
+            ys = sorted(ys + extra)
+            frame = Frame(frame.h + [Seg(True, y, xs[0], xs[-1]) for y in extra], frame.v)
     R, C = len(ys) - 1, len(xs) - 1
     if R < 1 or C < 1:
         return None, set()

@@ -10,7 +10,9 @@ Rules (geometry first, then content):
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
+from ..labels import normalize_label
 from .grid import GridTable
 from .lines import join_lines
 from .rules import cluster_positions
@@ -27,6 +29,35 @@ def is_numeric(text: str) -> bool:
 
 def starts_item(text: str) -> bool:
     return bool(_NEW_ITEM.match(text))
+
+
+@lru_cache(maxsize=1)
+def _known_labels() -> frozenset[str]:
+    """Complete row labels of the State Council tables (numbering stripped), so a row that
+    starts a page with such a label is never taken for the tail of a split row."""
+    from .. import spec
+
+    out: set[str] = set()
+    for name in spec.TEMPLATES:
+        t = spec.template(name)
+        rows = list(t.application_rows) + [r for tb in t.active_tables for r in tb.rows]
+        for r in rows:
+            for text in (r.label, *r.variants, r.group or ""):
+                if text:
+                    out.add(_strip_numbering(normalize_label(text)))
+    out.discard("")
+    return frozenset(out)
+
+
+_NUMBERING = re.compile(r"^(?:\([一二三四五六七八九十\d]{1,3}\)|[一二三四五六七八九十]{1,3}\.|\d{1,2}\.)")
+
+
+def _strip_numbering(t: str) -> str:
+    return _NUMBERING.sub("", t)
+
+
+def is_known_label(text: str) -> bool:
+    return _strip_numbering(normalize_label(text)) in _known_labels()
 
 
 def continues(prev: GridTable, nxt: GridTable) -> bool:
@@ -94,8 +125,9 @@ def _join_boundary(prev: GridTable, cells: list[list[str]], region: list[list[in
     new_item = any(F[c] and starts_item(F[c]) for c in label_cols)
     f_nums = [c for c in range(n) if F[c] and is_numeric(F[c])]
     l_nums = [c for c in range(n) if L[c] and is_numeric(L[c])]
-    fills_gap = any(F[c] and not L[c] for c in range(n))
+    fills_gap = any(F[c] and not L[c] for c in range(n)) and not (f_nums and l_nums)
     only_label_left = not f_nums and l_nums and sum(1 for x in F if x) < sum(1 for x in L if x)
+    new_item = new_item or any(F[c] and is_known_label(F[c]) for c in label_cols)
     if not new_item and (fills_gap or only_label_left):
         # one row split by the page break: fold the first continuation row into the last row
         done: set[int] = set()

@@ -15,7 +15,7 @@ def test_trs_four_argument_form_zero_based():
 
 def test_trs_six_argument_form_one_based():
     script = "createPageHTML('page_div', 3, 1, 'list', 'shtml', 27);"
-    assert trs_page_names(script) == ["list.shtml", "list_2.shtml", "list_3.shtml"]
+    assert trs_page_names(script) == ["list.shtml", "list_1.shtml", "list_2.shtml", "list_3.shtml"]
 
 
 def test_trs_single_page():

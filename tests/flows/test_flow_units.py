@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -108,3 +107,27 @@ def test_portal_chunks_keep_portals_whole():
     assert [[i["id"] for i in c] for c in chunks] == [["a0", "a1"], ["b0", "b1", "b2"], ["c0", "c1", "c2", "c3"]]
     assert portal_chunks([], 4) == [[]]
     assert sum(len(c) for c in portal_chunks(items, 100)) == 9 and len(portal_chunks(items, 100)) == 1
+
+
+def test_reparse_selection_by_portal_year_and_version(monkeypatch):
+    import parsers
+    from flows.reparse import select_manifests
+
+    ms = [{"report_id": "r1", "portal_id": "a", "item": {"year": 2022}},
+          {"report_id": "r2", "portal_id": "a", "item": {"year": "2023"}},
+          {"report_id": "r3", "portal_id": "b", "item": {"year": None}},
+          {"report_id": "r4", "portal_id": "b", "item": {}}]
+    loaded = {"r1": ("0.1.0", 2022), "r2": ("0.2.0", 2023), "r3": ("0.1.0", 2021)}  # r4 never loaded
+
+    def ids(**kw):
+        base = dict(portals=None, years=None, parser_version=None, stale_only=False)
+        return [m["report_id"] for m in select_manifests(ms, loaded, **{**base, **kw})]
+
+    assert ids() == ["r1", "r2", "r3", "r4"]
+    assert ids(portals=["b"]) == ["r3", "r4"]
+    assert ids(years=[2021]) == ["r3"]  # the warehouse's year when the crawler had none
+    assert ids(years=[2023]) == ["r2"]
+    assert ids(parser_version="0.1.0") == ["r1", "r3"]
+    monkeypatch.setattr(parsers, "PARSER_VERSION", "0.2.0")
+    assert ids(stale_only=True) == ["r1", "r3", "r4"]
+    assert ids(stale_only=True, portals=["a"]) == ["r1"]

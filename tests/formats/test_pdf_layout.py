@@ -122,3 +122,47 @@ def test_diagonal_watermark_glyphs_are_ignored(generated):
         d = pdf.read(data, ocr=False, backend=backend)
         assert "9999" not in d.text(), backend
         assert mismatches(d, truth_for(src)) == [], backend
+
+
+def _grid(page, rows, region=None):
+    from parsers.pdf.grid import GridTable
+
+    n = len(rows[0])
+    xs = [50.0 + 40 * i for i in range(n + 1)]
+    return GridTable(page, xs, [0.0] * (len(rows) + 1), [list(r) for r in rows],
+                     region or [[r * n + c for c in range(n)] for r in range(len(rows))])
+
+
+def test_stitch_joins_a_row_split_by_the_page_break():
+    from parsers.pdf.stitch import merge_into
+
+    prev = _grid(3, [["三、本年度办理结果", "（二）部分公开（区分处理的，", "", ""]])
+    # column 0 of the continuation is one merged (empty) cell: the group label carried over
+    nxt = _grid(4, [["", "只计这一情形，不计其他情形）", "4", "0"], ["", "（三）不予公开", "1", "2"]],
+                region=[[0, 1, 2, 3], [0, 5, 6, 7]])
+    merge_into(prev, nxt)
+    assert prev.cells == [["三、本年度办理结果", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "4", "0"],
+                          ["三、本年度办理结果", "（三）不予公开", "1", "2"]]
+
+
+def test_stitch_keeps_a_blank_row_and_a_known_label_apart():
+    from parsers.pdf.stitch import merge_into
+
+    prev = _grid(3, [["（六）其他处理", "", ""]])  # a row left blank in the report
+    nxt = _grid(4, [["总计", "5", "6"]])
+    merge_into(prev, nxt)
+    assert prev.cells == [["（六）其他处理", "", ""], ["总计", "5", "6"]]
+
+
+def test_rows_without_rules_between_them_are_cut_at_their_lines():
+    """Only the outer box and the column rules are drawn: each line of numbers is its own row."""
+    pc = PageContent(1, 600, 800)
+    xs, ys = [50, 200, 260, 320], [100, 190]
+    _ruled(pc, xs, ys)
+    for k, (label, a, b) in enumerate([("一、本年新收", "21", "3"), ("二、上年结转", "1", "0"), ("（七）总计", "20", "2")]):
+        y = 110 + 25 * k
+        _text(pc, label, 55, y)
+        _text(pc, a, 210, y)
+        _text(pc, b, 270, y)
+    t = [b for b in build_blocks([page_layout(pc)]) if isinstance(b, Table)][0]
+    assert t.rows == [["一、本年新收", "21", "3"], ["二、上年结转", "1", "0"], ["（七）总计", "20", "2"]]

@@ -100,3 +100,45 @@ def test_markdown_name_wins_over_an_html_table_fragment() -> None:
     assert sniff_format(data) == "html"  # no name: a fragment with a table is read as HTML
     page = b"<!DOCTYPE html><html><body>" + data + b"</body></html>"
     assert sniff_format(page, "report.md") == "html"  # a full HTML document stays HTML
+
+
+# ---------------------------------------------------------------- the same reports as text
+
+HTML_NAMES = [n for n in NAMES if (FIXTURES / f"{n}.html").exists() and "pre2019" not in n and "flipbook" not in n]
+TEXT_FORMS = {  # form -> (cell separator, pipe table, merged cells repeated in every position)
+    "tab": ("\t", False, False), "markdown": ("\t", True, False), "spaces": ("    ", False, False),
+    "tab_repeated": ("\t", False, True), "cell_per_line": ("\n", False, False),
+}
+
+
+def _as_text(name: str, form: str) -> bytes:
+    from parsers.formats.html import read
+    from parsers.model import Paragraph
+
+    sep, pipe, repeat = TEXT_FORMS[form]
+    doc = read((FIXTURES / f"{name}.html").read_bytes())
+    out = []
+    for b in doc.blocks:
+        if isinstance(b, Paragraph):
+            out.append(b.text)
+            continue
+        for r, row in enumerate(b.rows):
+            cells = [c.replace("\n", "") if repeat or b.origins[r][i] == (r, i) else "" for i, c in enumerate(row)]
+            out.append("| " + " | ".join(cells) + " |" if pipe else sep.join(cells))
+    return "\n".join(out).encode("utf-8")
+
+
+@pytest.mark.parametrize("form", sorted(TEXT_FORMS))
+@pytest.mark.parametrize("name", HTML_NAMES)
+def test_every_cell_from_text_renderings(name: str, form: str) -> None:
+    """Text extractions of the same pages (tab-separated, markdown pipes, whitespace-aligned,
+    merged cells repeated, one cell per line) give the same cells."""
+    exp = json.loads((FIXTURES / f"{name}.expected.json").read_text("utf-8"))
+    if form in exp.get("ambiguous_text_forms", []):
+        pytest.skip("blank cells cannot be told apart in this rendering")
+    rep = parse_bytes(_as_text(name, form), filename="r.md" if form == "markdown" else "r.txt").to_dict()
+    skip = set(exp.get("html_only_cells", []))
+    got, want = _cells(rep), _cells(exp)
+    wrong = {k: (got.get(k, "MISSING"), v) for k, v in want.items() if k not in skip and got.get(k, "MISSING") != v}
+    assert wrong == {}
+    assert rep["template"] == exp["template"]

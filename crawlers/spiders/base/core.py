@@ -8,9 +8,11 @@ their year, department and township sub-columns (depth- and page-capped per port
 """
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime, timezone
 from itertools import islice
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import scrapy
@@ -32,12 +34,15 @@ FOLLOW_SCORE = 5
 
 
 class PortalSpiderBase(scrapy.Spider):
-    """Reads the registry (`-a registry=PATH -a portals=ID,ID -a max_depth=N`)."""
+    """Reads the registry (`-a registry=PATH -a portals=ID,ID -a max_depth=N`).
+
+    `-a known=PATH` (a previous run's items.jsonl) makes a crawl incremental: a report link whose
+    page is already known is re-emitted from the old item instead of being fetched again."""
 
     platforms: tuple[str, ...] = ()   # names of detect_<x>/paginate_<x> pairs, in priority order
 
     def __init__(self, registry: str | None = None, portals: str | None = None, max_depth: str | None = None,
-                 **kwargs):
+                 known: str | None = None, **kwargs):
         super().__init__(**kwargs)
         wanted = [p for p in (portals or "").split(",") if p.strip()] or None
         self.registry = read_registry(registry, wanted)
@@ -45,6 +50,12 @@ class PortalSpiderBase(scrapy.Spider):
         self.all_hosts = frozenset(h for p in self.registry for h in p.allowed_hosts)
         self._max_depth_arg = int(max_depth) if max_depth else None
         self._chrome: dict[str, set[str]] = {}
+        self.known: dict[tuple[str, str], dict] = {}
+        if known and Path(known).exists():
+            for line in Path(known).read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    old = json.loads(line)
+                    self.known[(old["portal_id"], old["page_url"])] = old
 
     @property
     def max_depth(self) -> int:
@@ -73,7 +84,11 @@ class PortalSpiderBase(scrapy.Spider):
     def on_error(self, failure):
         request = failure.request
         if failure.check(HttpError):
-            self.count_error(request, f"HTTP {failure.value.response.status}")
+            status = failure.value.response.status
+            if status == 404 and request.meta.get("ogi_guess"):
+                self.crawler.stats.inc_value(f"ogi/guessed_page_missing/{request.meta.get('portal')}")
+                return   # a computed pagination URL that does not exist
+            self.count_error(request, f"HTTP {status}")
             return
         if failure.check(IgnoreRequest):   # robots.txt, allow-list, caps: refusals, not errors
             return
@@ -87,8 +102,11 @@ class PortalSpiderBase(scrapy.Spider):
         return meta
 
     def listing_request(self, url: str, response, *, pagination: bool = False) -> scrapy.Request:
-        return scrapy.Request(canonicalize(url), callback=self.parse, errback=self.on_error, priority=5,
-                              meta=self.child_meta(response, pagination=pagination))
+        """A listing page; `pagination=True` marks a computed page URL (same depth; a 404 is no error)."""
+        meta = self.child_meta(response, pagination=pagination)
+        if pagination:
+            meta["ogi_guess"] = True
+        return scrapy.Request(canonicalize(url), callback=self.parse, errback=self.on_error, priority=5, meta=meta)
 
     # -- pages ---------------------------------------------------------------------------------
     def parse(self, response):
@@ -102,6 +120,9 @@ class PortalSpiderBase(scrapy.Spider):
         links = pages.extract_links(response.selector, base_url)
         if self.is_report_page(response, title, hint, text, links):
             yield self.make_item(response, title, hint, text)
+            for link in links:   # 历年年报 sidebars, 上一篇/下一篇: other reports, never navigation
+                if link_kind(link.text) == REPORT and not pages.is_attachment_url(link.url):
+                    yield from self.consider_link(link.url, link.text, response)
             return
         if response.meta.get("ogi_depth", 0) == 0:
             # links of a start page are the site's chrome: they get no sub-column bonus deeper down
@@ -131,8 +152,11 @@ class PortalSpiderBase(scrapy.Spider):
         report_links = sum(1 for link in links
                            if classify_title(link.text) == REPORT and canonicalize(link.url) != own
                            and not pages.is_attachment_url(link.url))
-        if skeleton_score(text) >= SKELETON_THRESHOLD and report_links <= 2:
-            return True
+        own_title_is_report = classify_title(title) == REPORT
+        if skeleton_score(text) >= SKELETON_THRESHOLD and (report_links <= 2 or own_title_is_report):
+            return True   # (a report page may carry a 历年年报 sidebar of other reports)
+        if own_title_is_report and response.xpath("//meta[@name='ArticleTitle' or @name='articletitle']"):
+            return True   # a CMS article page (listings carry no ArticleTitle)
         if urlsplit(response.url).path.rstrip("/") in ("", "/index.html", "/index.htm", "/index.shtml") \
                 and "redirect_urls" in response.meta:
             return False   # an old report URL redirected to the home page
@@ -144,7 +168,7 @@ class PortalSpiderBase(scrapy.Spider):
             if report_links == 0 and pages.has_article(response.selector):
                 return True
             return bool(pages.extract_attachments(response.selector, response.url)) or (
-                pages.has_article(response.selector) and classify_title(title) == REPORT)
+                pages.has_article(response.selector) and own_title_is_report)
         return False
 
     def make_item(self, response, title: str, hint: str | None, text: str) -> ReportItem:
@@ -199,6 +223,12 @@ class PortalSpiderBase(scrapy.Spider):
             kind = AMBIGUOUS   # "示范镇2023年政府信…": fetch and judge the page itself
         url = canonicalize(url)
         if kind in (REPORT, AMBIGUOUS):
+            old = self.known.get((pid, url))
+            if old is not None:
+                self.crawler.stats.inc_value(f"ogi/known/{pid}")
+                yield ReportItem(**{**old, "listing_url": canonicalize(response.url),
+                                    "discovered_at": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+                return
             if pages.is_attachment_url(url):
                 if kind == REPORT:
                     yield self.file_item(url, text, response)

@@ -3,7 +3,7 @@
 4-argument form `createPageHTML(countPage, currentPage, "index", "html")`: page k is
 `index_{k-1}.html` (first page `index.html`). 6-argument form
 `createPageHTML('page_div', pages, cur, 'list', 'shtml', total)`: `list.shtml`, `list_2.shtml` …
-(1-based). Variables (`var countPage = 5;`) are resolved from the page's script.
+(1-based; `list_1` is requested too, since templates differ). Variables (`var countPage = 5;`) are resolved from the page's script.
 """
 from __future__ import annotations
 
@@ -32,7 +32,9 @@ def trs_page_names(script: str) -> list[str]:
         if len(args) >= 6 and len(strings) >= 3 and numbers:
             prefix, ext = strings[1], strings[2]
             pages = numbers[0]
-            names += [f"{prefix}.{ext}"] + [f"{prefix}_{k}.{ext}" for k in range(2, pages + 1)]
+            # list.shtml, list_2.shtml … is the usual count; some templates number from _1: ask for both
+            # (a guessed page that does not exist is a 404, not an error)
+            names += [f"{prefix}.{ext}"] + [f"{prefix}_{k}.{ext}" for k in range(1, pages + 1)]
         elif len(args) == 4 and len(strings) >= 2 and numbers:
             prefix, ext = strings[0], strings[1]
             count = max(numbers[:2]) if len(numbers) >= 2 else numbers[0]

@@ -1,0 +1,32 @@
+"""`-a known=<last items.jsonl>`: a nightly run re-reads listings, not known report pages."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from crawlers.settings import FAST_SETTINGS
+from ogi.demo.server import DemoPortals
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def crawl(registry, out, *extra):
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "portals", "-a", f"registry={registry}", "-O", str(out), *extra]
+    for key, value in FAST_SETTINGS.items():
+        cmd += ["-s", f"{key}={value}"]
+    subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
+    return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+
+
+def test_known_reports_are_reemitted_not_refetched(tmp_path):
+    with DemoPortals(base_dir=tmp_path, portals=["demo-trs"], honeypot=False) as demo:
+        first = crawl(demo.registry_path, tmp_path / "first.jsonl")
+        n_first = len(demo.requests)
+        demo.requests.clear()
+        second = crawl(demo.registry_path, tmp_path / "second.jsonl", "-a", f"known={tmp_path / 'first.jsonl'}")
+        report_paths = {u.split("/", 3)[3] for u in demo.expected_reports()["demo-trs"]}
+        fetched = {p.lstrip("/") for _, _, p in demo.requests}
+    assert {i["page_url"] for i in second} == {i["page_url"] for i in first} == demo.expected_reports()["demo-trs"]
+    assert {i["id"] for i in second} == {i["id"] for i in first}
+    assert not report_paths & fetched
+    assert len(demo.requests) < n_first - len(report_paths) + 1
