@@ -17,7 +17,10 @@ Public functions (stable; flows and commands call them):
   nothing, not even loaded_at, and returns "unchanged";
 - a re-parse (e.g. a new parser_version) has a new fingerprint and replaces every row;
 - provenance (sha256, parser_version, loaded_at) is on every row; blank cells are NULL;
-- a failed/needs_ocr report still gets its `reports` row with `error`.
+- a failed/needs_ocr report still gets its `reports` row with `error` (so does a payload that
+  is not a dict: parse_status failed, with the reason);
+- cell values that are not numbers become NULL with a warning on the report; nothing raises
+  for bad data (only a missing report_id is a ValueError).
 Every function here manages its own transaction: do not call them inside an open one.
 """
 from __future__ import annotations
@@ -360,10 +363,11 @@ def load_reports(con: duckdb.DuckDBPyConnection, items: Iterable[Mapping[str, An
     for i, it in enumerate(items):
         report = it.get("report")
         rid = _str(it.get("report_id"))
-        if not isinstance(report, Mapping):
-            raise TypeError(f"item {i}: report must be ParsedReport.to_dict(), got {type(report).__name__}")
         if not rid:
             raise ValueError(f"item {i}: report_id is required")
+        if not isinstance(report, Mapping):  # still recorded: a failed row with the reason
+            report = {"status": "failed", "error": f"warehouse: report payload is {type(report).__name__}, "
+                                                  "not ParsedReport.to_dict()"}
         meta = {k: it.get(k) for k in ("portal_id", "page_url", "document_url", "sha256")}
         prepared[rid] = (i, report, meta, fingerprint(report, meta))
 

@@ -135,6 +135,17 @@ def test_failed_report_keeps_its_row_and_error(con):
     assert con.execute("SELECT parse_status FROM reports WHERE report_id = 'scan'").fetchone() == ("needs_ocr",)
 
 
+def test_bad_payload_in_a_batch_is_recorded_not_fatal(con):
+    res = warehouse.load_reports(con, [dict(report=make_report(1), report_id="good"),
+                                       dict(report=None, report_id="broken")])
+    assert res == ["inserted", "inserted"]
+    row = con.execute("SELECT parse_status, error FROM reports WHERE report_id = 'broken'").fetchone()
+    assert row[0] == "failed" and "NoneType" in row[1]
+    assert con.execute("SELECT count(*) FROM applications WHERE report_id = 'good'").fetchone()[0] > 0
+    with pytest.raises(ValueError):
+        warehouse.load_reports(con, [dict(report=make_report(1), report_id="")])
+
+
 def test_bulk_load_matches_single_loads(tmp_path, snapshot):
     reports = [make_report(i, template=("2019", "2021")[i % 2]) for i in range(6)]
     ts = datetime(2026, 5, 5)
