@@ -214,8 +214,7 @@ def extract_attachments(sel: Selector, base_url: str) -> list[str]:
     if not hasattr(root, "xpath"):
         return found
     # one C-level pass picks the few elements that can carry an attachment
-    for el in root.xpath("//a[@href or @onclick] | //*[@onclick] | //iframe[@src] | //frame[@src] | "
-                         "//embed[@src] | //object[@data] | //object/param[@name='src' or @name='movie']"):
+    for el in root.xpath("//*[@href or @onclick or @src or @data or self::param]"):
         tag = el.tag
         if tag == "a":
             consider(el.get("href"))

@@ -58,6 +58,17 @@ def _table_anchors(rows: list[Row], text: str) -> list[int]:
     return sorted({r.offset for r in rows if r.table is not None} | {m.start() for m in _TABLE_WORDS.finditer(text)})
 
 
+# two groups' header cells, up to the last header word of the table
+_REVIEW_HEADER = re.compile(r"尚\s*未\s*审\s*结[\s\S]{0,400}尚\s*未\s*审\s*结(?:[\s\S]{0,8}?总\s*计)?")
+
+
+def _review_keys() -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for g, c in tables.REVIEW_CELLS:
+        out.setdefault(g, []).append(c)
+    return out
+
+
 def _template_by_year(year: int | None) -> str | None:
     if year is None:
         return None
@@ -132,6 +143,13 @@ def assemble(doc: Document, *, source: str) -> ParsedReport:
         if st.found > rev.found or (st.cells and not rev.cells):
             rev = st
 
+    rev_text = text[rev_region[0]:rev_region[1]]
+    hdr = _REVIEW_HEADER.search(rev_text)
+    if not rev.cells and hdr and not re.search(r"\d", rev_text[hdr.end():]):
+        # the section-四 table is there (its header is) but its data row is blank (no figure
+        # at all after the header: a row that could not be read is not taken for a blank one)
+        rev.cells = {g: dict.fromkeys(cols) for g, cols in _review_keys().items()}
+        rev.warnings.append("review_litigation: the table's data row is blank in the source; cells are null")
     rep.active_disclosure = act.cells
     rep.applications = app.cells
     rep.review_litigation = rev.cells

@@ -11,6 +11,12 @@ Two readers per table:
 Digits run together without separators are split only when exactly one split satisfies the
 row and column totals; otherwise the cells are null and a warning says so. Nothing here ever
 changes a number to make totals agree.
+
+Blank cells: a labelled row whose cells are all blank gives null cells (grid: empty cells
+after the label; text: the label alone on its line between two value rows). In
+whitespace-aligned text a row with fewer values than columns has its values placed under the
+columns by character position (rows that carry every value, or the header cells); when that
+is not clear-cut the values are read in order and a warning says some are missing.
 """
 from __future__ import annotations
 

@@ -158,6 +158,13 @@ def table_grid(table: Tag) -> Table | None:
     return Table(rows=rows, origins=origins)
 
 
+def _is_layout(t: Table) -> bool:
+    """A table used for page layout, not data: one column, or a cell holding running text
+    (a data cell never holds hundreds of characters)."""
+    width = max((len(r) for r in t.rows), default=0)
+    return width <= 1 or any(len(c) > 400 for r in t.rows for c in r)
+
+
 def _find_container(soup: BeautifulSoup) -> Tag:
     """The deepest element that holds most of the section headings (and the tables)."""
     body = soup.body or soup
@@ -208,15 +215,14 @@ def _walk(node: Tag, blocks: list[Paragraph | Table], buf: list[str]) -> None:
             continue
         if ch.name == "table":
             flush()
-            if ch.find("table"):  # layout table: walk its cells as content
+            t = None if ch.find("table") else table_grid(ch)
+            if t is None or _is_layout(t):  # layout table: walk its cells as content
                 for td in ch.find_all(["td", "th"]):
                     if td.find_parent("table") is ch:
                         _walk(td, blocks, buf)
                         flush()
                 continue
-            t = table_grid(ch)
-            if t is not None:
-                blocks.append(t)
+            blocks.append(t)
             continue
         block = ch.name in _BLOCK or ch.name in ("td", "th")
         if block:

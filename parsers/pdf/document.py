@@ -8,6 +8,7 @@ from ..model import Block, Paragraph, Table
 from .grid import GridTable
 from .layout import PageLayout, TextLine
 from .lines import join_lines
+from .positional import positional_grid
 from .stitch import continues, is_numeric, merge_into, starts_item
 
 
@@ -29,7 +30,9 @@ def build_blocks(pages: list[PageLayout]) -> list[Block]:
 
     for page in pages:
         margins = _margins([it for it in page.items if isinstance(it, TextLine)], page.width)
-        items = _positional_tables(page)
+        last = out[-1] if out and not para else None
+        hint = last.positional if isinstance(last, GridTable) and last.page < page.number else None
+        items = _positional_tables(page, hint)
         # running header lines in the top margin do not separate a table from its continuation
         first = next((k for k, it in enumerate(items)
                       if not (isinstance(it, TextLine) and it.bottom < 0.09 * page.height)), len(items))
@@ -83,11 +86,26 @@ def _is_tabular(ln: TextLine) -> bool:
         or (nums >= 1 and len(ln.chunks) >= 2 and is_numeric(ln.chunks[-1][2]))
 
 
-def _positional_tables(page: PageLayout) -> list[GridTable | TextLine]:
-    """Turn runs of text lines that hold columns of numbers into tables (no rules drawn)."""
+def _positional_tables(page: PageLayout, hint: dict | None = None) -> list[GridTable | TextLine]:
+    """Turn runs of text lines that hold columns of numbers into tables (no rules drawn).
+    `hint`: the column geometry of a rule-less table ending the previous page; label-only
+    lines opening this page (the tail of a row cut by the page break) then join the table."""
     items = page.items
     out: list[GridTable | TextLine] = []
-    i = 0
+    lead: list[TextLine] = []
+    if hint:
+        first_tab = next((k for k, it in enumerate(items) if not isinstance(it, TextLine) or _is_tabular(it)), None)
+        if first_tab is not None and isinstance(items[first_tab], TextLine):
+            num_x0 = hint["num_cols"][0][0]
+            k = first_tab
+            while k > 0 and isinstance(items[k - 1], TextLine) and items[k - 1].x1 <= num_x0 \
+                    and not any(is_numeric(t) for _, _, t in items[k - 1].chunks) and first_tab - k < 8:
+                k -= 1
+            if all(isinstance(it, TextLine) and it.bottom < 0.09 * page.height for it in items[:k]):
+                lead = list(items[k:first_tab])
+                out.extend(items[:k])
+                items = items[k:]
+    i = len(lead)
     while i < len(items):
         it = items[i]
         if not (isinstance(it, TextLine) and _is_tabular(it)):
@@ -96,7 +114,7 @@ def _positional_tables(page: PageLayout) -> list[GridTable | TextLine]:
             continue
         # collect the run: tabular lines, plus wrapped label lines between and after them
         j = i
-        run: list[TextLine] = []
+        run: list[TextLine] = list(lead) if i == len(lead) and lead else []
         pending: list[TextLine] = []
         num_x0 = float("inf")
         while j < len(items) and isinstance(items[j], TextLine):
@@ -125,77 +143,24 @@ def _positional_tables(page: PageLayout) -> list[GridTable | TextLine]:
         run.extend(pending[:keep])
         pending = pending[keep:]
         tab = [ln for ln in run if _is_tabular(ln)]
-        if len(tab) < 2 and not (tab and sum(1 for _, _, t in tab[0].chunks if is_numeric(t)) >= 5):
+        use_hint = bool(lead) and run[:len(lead)] == lead
+        if len(tab) < 2 and not (tab and sum(1 for _, _, t in tab[0].chunks if is_numeric(t)) >= 5) and not use_hint:
+            if lead and i == len(lead):
+                out.extend(lead)
             out.append(it)
             i += 1
             continue
-        out.append(_positional_grid(run, page.number))
+        at_top = all(isinstance(x, TextLine) and x.bottom < 0.09 * page.height for x in out)
+        out.append(positional_grid(run, page.number, hint if use_hint or (at_top and _same_columns(run, hint)) else None))
         out.extend(pending)
         i = j
     return out
 
 
-def _positional_grid(run: list[TextLine], page: int) -> GridTable:
-    """Rule-less table: number columns from the x-extent of numeric chunks, one label column
-    for everything left of them; a row per line holding numbers; a wrapped label line joins
-    the neighbouring line it sits closer to (cell padding makes gaps between rows larger than
-    gaps between the lines of one cell, whatever the vertical alignment)."""
-    anchors = [i for i, ln in enumerate(run) if any(is_numeric(t) for _, _, t in ln.chunks)]
-    spans = sorted((x0, x1) for i in anchors for x0, x1, t in run[i].chunks if is_numeric(t))
-    cols: list[list[float]] = []
-    for x0, x1 in spans:
-        if cols and x0 <= cols[-1][1] + 1.0:
-            cols[-1][1] = max(cols[-1][1], x1)
-        else:
-            cols.append([x0, x1])
-    label_end = cols[0][0] - 1.0
-    # lines reaching into the number columns (captions, header rows) are rows of their own
-    anchors = sorted(set(anchors) | {i for i, ln in enumerate(run) if ln.x1 > label_end + 2.0})
-    # distances between line centres: the same in both PDF back ends whatever their glyph boxes
-    cy = [(ln.top + ln.bottom) / 2 for ln in run]
-    gaps = sorted(b - a for a, b in zip(cy, cy[1:]))
-    line_gap = max(gaps[len(gaps) // 5], 0.5) if gaps else 0.5  # pitch of wrapped lines in one cell
-    owner = list(range(len(run)))  # line index -> anchor line index
-    for i, ln in enumerate(run):
-        if i in anchors:
-            continue
-        up = cy[i] - cy[i - 1] if i > 0 else float("inf")
-        down = cy[i + 1] - cy[i] if i + 1 < len(run) else float("inf")
-        if up != float("inf") and down != float("inf") and abs(up - down) <= 0.2 * max(up, down) \
-                and min(up, down) > 1.15 * line_gap:
-            owner[i] = i  # as far from both neighbours: a row of its own (caption, label-only row)
-            anchors.append(i)
-        else:
-            owner[i] = i - 1 if up <= down else i + 1
-    anchors.sort()
-    for _ in range(len(run)):  # resolve chains to an anchor line
-        changed = False
-        for i in range(len(run)):
-            if owner[owner[i]] != owner[i]:
-                owner[i] = owner[owner[i]]
-                changed = True
-        if not changed:
-            break
-    rows: list[list[str]] = []
-    for a in anchors:
-        labels: list[str] = []
-        nums = [""] * len(cols)
-        for i, ln in enumerate(run):
-            if owner[i] != a:
-                continue
-            parts = []
-            for x0, x1, t in ln.chunks:
-                cx = (x0 + x1) / 2
-                if x1 <= label_end + 1.0 or (not is_numeric(t) and x0 < label_end):
-                    parts.append(t)
-                    continue
-                k = min(range(len(cols)), key=lambda n: 0 if cols[n][0] <= cx <= cols[n][1] else
-                        min(abs(cx - cols[n][0]), abs(cx - cols[n][1])))
-                nums[k] = (nums[k] + t) if nums[k] else t
-            if parts:
-                labels.append("".join(parts))
-        rows.append([join_lines(labels)] + nums)
-    xs = [min(ln.x0 for ln in run), label_end] + [(a[1] + b[0]) / 2 for a, b in zip(cols, cols[1:])] + [cols[-1][1]]
-    region = [[r * (len(cols) + 1) + c for c in range(len(cols) + 1)] for r in range(len(rows))]
-    ys = [run[0].top] + [run[a].bottom for a in anchors]
-    return GridTable(page, xs, ys, rows, region)
+def _same_columns(run: list[TextLine], hint: dict | None) -> bool:
+    """Does a rule-less table opening the page have the number columns of the previous page's?"""
+    if not hint:
+        return False
+    spans = [(x0, x1) for ln in run for x0, x1, t in ln.chunks if is_numeric(t)]
+    cols = hint["num_cols"]
+    return bool(spans) and all(any(a - 3.0 <= (x0 + x1) / 2 <= b + 3.0 for a, b in cols) for x0, x1 in spans)

@@ -23,6 +23,9 @@ class GridTable:
     cells: list[list[str]]
     region: list[list[int]]
     numeric_rows: set[int] = field(default_factory=set)
+    # rule-less tables only: {"label_starts": [x..], "num_cols": [(x0, x1)..]} (column geometry
+    # handed to the continuation on the next page)
+    positional: dict | None = None
 
     @property
     def x0(self) -> float:

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .grid import GridTable, build_table
 from .lines import Line, group_lines, line_text, split_chunks
-from .page import PageContent
+from .page import Char, PageContent
 from .rules import frames, normalize
 
 _PAGE_NO = re.compile(r"^[\s\-—–_·•.]*(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*/\s*\d{1,4}|\s*共\s*\d{1,4}\s*页)?[\s\-—–_·•.]*$"
@@ -22,6 +22,7 @@ class TextLine:
     bottom: float
     size: float
     chunks: list[tuple[float, float, str]]  # (x0, x1, text) pieces separated by wide gaps
+    chunk_chars: list[list[Char]] = field(default_factory=list)  # the characters of each chunk
 
 
 @dataclass
@@ -51,9 +52,10 @@ def page_layout(pc: PageContent) -> PageLayout:
 
 
 def _text_line(ln: Line) -> TextLine:
-    chunks = [(ch[0].x0, max(c.x1 for c in ch), line_text(Line(ch, ln.top, ln.bottom))) for ch in split_chunks(ln)]
+    parts = split_chunks(ln)
+    chunks = [(ch[0].x0, max(c.x1 for c in ch), line_text(Line(ch, ln.top, ln.bottom))) for ch in parts]
     text = " ".join(t for _, _, t in chunks) if len(chunks) > 1 else (chunks[0][2] if chunks else "")
-    return TextLine(text, ln.x0, ln.x1, ln.top, ln.bottom, ln.size, chunks)
+    return TextLine(text, ln.x0, ln.x1, ln.top, ln.bottom, ln.size, chunks, parts)
 
 
 def _is_page_furniture(ln: TextLine, pc: PageContent) -> bool:

@@ -61,6 +61,8 @@ def is_known_label(text: str) -> bool:
 
 
 def continues(prev: GridTable, nxt: GridTable) -> bool:
+    if prev.positional is not None or nxt.positional is not None:
+        return _same_positional(prev, nxt)
     if abs(prev.x0 - nxt.x0) > EDGE_TOL or abs(prev.x1 - nxt.x1) > EDGE_TOL:
         return False
     inner_p, inner_n = prev.xs[1:-1], nxt.xs[1:-1]
@@ -69,6 +71,19 @@ def continues(prev: GridTable, nxt: GridTable) -> bool:
         return True
     hits = sum(1 for x in small if any(abs(x - y) <= COL_TOL for y in big))
     return hits >= 0.6 * len(small)
+
+
+def _same_positional(prev: GridTable, nxt: GridTable) -> bool:
+    """Rule-less tables: the same label column starts and number columns (a table continued
+    on the next page is laid out with the previous page's columns as hints)."""
+    a, b = prev.positional, nxt.positional
+    if a is None or b is None or len(prev.xs) != len(nxt.xs):
+        return False
+    if len(a["label_starts"]) != len(b["label_starts"]) or len(a["num_cols"]) != len(b["num_cols"]):
+        return False
+    if any(abs(x - y) > EDGE_TOL for x, y in zip(a["label_starts"], b["label_starts"])):
+        return False
+    return all(p0 - COL_TOL <= q1 and q0 <= p1 + COL_TOL for (p0, p1), (q0, q1) in zip(a["num_cols"], b["num_cols"]))
 
 
 def _remap(t: GridTable, xs: list[float]) -> None:
@@ -87,10 +102,11 @@ def _remap(t: GridTable, xs: list[float]) -> None:
 
 def merge_into(prev: GridTable, nxt: GridTable) -> None:
     """Append `nxt` (the continuation) to `prev` in place."""
-    xs = cluster_positions(prev.xs + nxt.xs, COL_TOL)
-    xs[0], xs[-1] = min(prev.x0, nxt.x0), max(prev.x1, nxt.x1)
-    _remap(prev, xs)
-    _remap(nxt, xs)
+    if prev.positional is None or nxt.positional is None:
+        xs = cluster_positions(prev.xs + nxt.xs, COL_TOL)
+        xs[0], xs[-1] = min(prev.x0, nxt.x0), max(prev.x1, nxt.x1)
+        _remap(prev, xs)
+        _remap(nxt, xs)
     offset = 1 + max((rid for row in prev.region for rid in row), default=0)
     cells = [list(r) for r in nxt.cells]
     region = [[rid + offset for rid in r] for r in nxt.region]

@@ -142,3 +142,33 @@ def test_every_cell_from_text_renderings(name: str, form: str) -> None:
     wrong = {k: (got.get(k, "MISSING"), v) for k, v in want.items() if k not in skip and got.get(k, "MISSING") != v}
     assert wrong == {}
     assert rep["template"] == exp["template"]
+
+
+def test_report_inside_a_one_cell_layout_table() -> None:
+    """Older TRS pages put the whole article in a one-cell layout table; tables pasted as text
+    lines inside it are read like any running text."""
+    name = "flipbook_2022_basic_html_page"
+    exp = json.loads((FIXTURES / f"{name}.expected.json").read_text("utf-8"))
+    html = (FIXTURES / exp["file"]).read_text("utf-8")
+    html = html.replace('<div id="page">', '<table width="100%"><tr><td class="bt_content"><div id="page">')
+    html = html.replace('</div>\n<div class="footer">', '</div></td></tr></table>\n<div class="footer">')
+    assert html.count("<table") == 1
+    from parsers.formats.html import read
+    doc = read(html.encode("utf-8"))
+    assert not any(hasattr(b, "rows") for b in doc.blocks)  # walked as content, not one huge cell
+    rep = parse_bytes(html.encode("utf-8"), filename="page4.html").to_dict()
+    assert _cells(rep) == _cells(exp)
+
+
+def test_blank_review_data_row_gives_null_cells() -> None:
+    import re
+
+    html = (FIXTURES / "trs_2019_all_tables.html").read_text("utf-8")
+    i, j = html.rfind("四、政府信息公开行政复议"), html.rfind("五、存在的主要问题")
+    seg = html[i:j]
+    k = seg.rfind("<tr")
+    seg = seg[:k] + re.sub(r"<span lang=EN-US>\d+</span>", "<span lang=EN-US>&nbsp;</span>", seg[k:])
+    rep = parse_bytes((html[:i] + seg + html[j:]).encode("utf-8"), filename="a.html").to_dict()
+    cells = [v for g in rep["review_litigation"].values() for v in g.values()]
+    assert len(cells) == 15 and all(v is None for v in cells)
+    assert any("data row is blank" in w for w in rep["warnings"])
