@@ -74,6 +74,20 @@ def extract_links(sel: Selector, base_url: str) -> list[Link]:
     return out
 
 
+_SCRIPT_REDIRECT = re.compile(
+    r"""(?:window\.|document\.|top\.|self\.)?location(?:\.href)?\s*=\s*['"]([^'"]+)['"]|location\.replace\(\s*['"]([^'"]+)['"]""")
+
+
+def script_redirects(text: str, base_url: str) -> list[str]:
+    """`<script>location.href = '/index.shtml'</script>` entry pages (used when a page has few links)."""
+    out = []
+    for m in _SCRIPT_REDIRECT.finditer(text[:20000]):
+        target = (m.group(1) or m.group(2) or "").strip()
+        if target and not target.lower().startswith(("javascript", "#")):
+            out.append(urljoin(base_url, target))
+    return out
+
+
 def frame_urls(sel, base_url: str) -> list[str]:
     """Listings embedded with <iframe>/<frame> (part of the page, not a link)."""
     root = _root(sel)

@@ -123,6 +123,18 @@ _NARRATIVE = (
 )
 
 
+# An office or department named as the subject of the clause ("区政府办代表区政府受理", "办公室共受理"):
+# its figure covers only part of what the report's tables count.
+_SUB_UNIT = re.compile(r"(?:政府办|办公室|办公厅|[局委厅处科室所站队])(?:代表[^。;；，,]{0,8})?(?:共计|共|累计|全年|依法)?$")
+
+
+def _by_sub_unit(text: str, start: int) -> bool:
+    clause = re.split(r"[。;；，,:：]", text[max(0, start - 30):start])[-1]
+    clause = re.sub(r"\d{4}年(?:度)?", "", clause)
+    m = _SUB_UNIT.search(clause)
+    return bool(m) and not re.search(r"(?:我|本)(?:单位|机关)?.?$", clause[:m.start() + 1])
+
+
 def _total(table: dict[str, dict[str, Any]], row: str, col: str = "total") -> Any:
     v = (table.get(row) or {}).get(col)
     return v if _num(v) else None
@@ -156,6 +168,8 @@ def check_narrative(overview: str, applications: dict[str, dict[str, Any]],
         for m in pat.finditer(text):
             if any(s < m.end() and m.start() < e for s, e in taken):
                 continue  # already read as part of a longer statement
+            if _by_sub_unit(text, m.start()):
+                continue  # "区政府办代表区政府受理…": a part of the reporting body, not the whole table
             figures = _table_figures(stated, applications, review)
             if not figures:
                 continue

@@ -635,11 +635,12 @@ def build_aspnet(bases: dict[str, str]) -> Site:
     s = Site("demo-aspnet", "示范镇人民政府", "河南", "township", "411526", bases)
     town = "示范镇"
     robots(s, "www", ["/admin/"])
-    s.start_urls = [s.url("www", "/Default.aspx")]
+    s.start_urls = [s.url("www", "/")]
     depts = [("/Dept.aspx?id=11", "示范镇财政所"), ("/Dept.aspx?id=12", "示范镇社会事务办")]
     dropdown = ('<select onchange="window.open(this.value)"><option value="">--部门信息公开--</option>'
                 + "".join(f'<option value="{h}">{t}</option>' for h, t in depts) + "</select>")
-    s.add("www", "/", Page(b"", status=302, headers={"Location": "/Default.aspx"}))
+    s.add_html("www", "/", "<html><head><title>示范镇人民政府</title><script>window.location.href = "
+                           "'/Default.aspx';</script></head><body></body></html>")   # an entry page forwarding by script
     s.add_html("www", "/Default.aspx", chrome(s.name, "首页", links([("/Column.aspx?cid=5", "信息公开")]) + dropdown))
     s.add_html("www", "/Column.aspx?cid=5", chrome(s.name, "信息公开", links([
         ("/Column.aspx?cid=7", "年度报告"), ("/Column.aspx?cid=8", "工作动态")])))

@@ -63,3 +63,9 @@ def test_breadcrumb_agency():
                         '<a href="/jz/zwgk/">政务公开</a> &gt; <a>政府信息公开年报</a></div>')
     assert breadcrumb_agency(sel) == "河包镇"
     assert breadcrumb_agency(Selector(text="<p>x</p>")) is None
+
+
+def test_script_redirects():
+    from crawlers.pages import script_redirects
+    html = "<script>if (mobile) { window.location.href = '/m/index.html'; } location.replace('/index.shtml')</script>"
+    assert script_redirects(html, "http://a.gov.cn/") == ["http://a.gov.cn/m/index.html", "http://a.gov.cn/index.shtml"]

@@ -69,10 +69,6 @@ def inconsistency_problems(rep: dict[str, Any], truth: dict[str, Any]) -> list[s
         if any(match[0]["values"].get(k) != v for k, v in vals.items()):
             problems.append(f"values differ: {inc} vs {match[0]['values']}")
     for c in failed:
-        if c["rule"] == "narrative_vs_table":
-            # soft check; truth files record such disagreements only sometimes (hongze 2024:
-            # "区政府办…受理申请17件" against a table of 95 is a real disagreement, not recorded)
-            continue
         if (c["rule"], c["scope"]) not in expected:
             problems.append(f"unexpected failed check: {c['rule']} {c['scope']} {c['detail']}")
     return problems

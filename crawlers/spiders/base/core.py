@@ -138,7 +138,10 @@ class PortalSpiderBase(scrapy.Spider):
             if getattr(self, f"detect_{platform}")(response):
                 self.crawler.stats.inc_value(f"ogi/platform/{platform}")
                 yield from islice(getattr(self, f"paginate_{platform}")(response), limit)
-        for url in pages.frame_urls(response.selector, base_url):
+        extra = pages.frame_urls(response.selector, base_url)
+        if len(links) < 3:   # an entry page that forwards by script
+            extra += pages.script_redirects(response.text, base_url)
+        for url in extra:
             if self.portals[response.meta["portal"]].allows(url) and not pages.is_attachment_url(url):
                 yield self.listing_request(url, response, pagination=True)
         for link in links:
