@@ -183,6 +183,10 @@ def _ymd(groups) -> str | None:
     return None
 
 
+_MAYBE_ATTACHMENT = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|rtf|ofd|zip|rar|jpe?g|png)\b|down|file|attach|fujian|viewer|"
+                               r"javascript|%2e(pdf|doc|xls)", re.IGNORECASE)
+
+
 def is_attachment_url(url: str) -> bool:
     parts = urlsplit(url)
     path = unquote(parts.path)
@@ -209,7 +213,7 @@ def extract_attachments(sel: Selector, base_url: str) -> list[str]:
     found: list[str] = []
 
     def consider(raw: str | None) -> None:
-        if not raw:
+        if not raw or not _MAYBE_ATTACHMENT.search(raw):   # cheap test first: most links are .html pages
             return
         raw = raw.strip()
         if raw.lower().startswith("javascript"):
@@ -228,7 +232,10 @@ def extract_attachments(sel: Selector, base_url: str) -> list[str]:
     if not hasattr(root, "xpath"):
         return found
     # one C-level pass picks the few elements that can carry an attachment
-    for el in root.xpath("//*[@href or @onclick or @src or @data or self::param]"):
+    elements = list(root.iter("a", "iframe", "frame", "embed", "object", "param"))
+    elements += [el for el in root.xpath("//*[@onclick]") if el.tag not in ("a", "iframe", "frame", "embed",
+                                                                             "object", "param")]
+    for el in elements:
         tag = el.tag
         if tag == "a":
             consider(el.get("href"))

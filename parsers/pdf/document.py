@@ -112,9 +112,11 @@ def _positional_tables(page: PageLayout, hint: dict | None = None) -> list[GridT
             out.append(it)
             i += 1
             continue
-        # collect the run: tabular lines, plus wrapped label lines between and after them
+        # collect the run: tabular lines, plus wrapped label lines before, between and after them
         j = i
         run: list[TextLine] = list(lead) if i == len(lead) and lead else []
+        if not run:
+            run = _label_lines_above(out, it)
         pending: list[TextLine] = []
         num_x0 = float("inf")
         while j < len(items) and isinstance(items[j], TextLine):
@@ -155,6 +157,24 @@ def _positional_tables(page: PageLayout, hint: dict | None = None) -> list[GridT
         out.extend(pending)
         i = j
     return out
+
+
+def _label_lines_above(out: list, first: TextLine) -> list[TextLine]:
+    """Label-only lines just above a table's first line of numbers (a label centred on its row
+    starts above the numbers), taken off `out`."""
+    num_x0 = min(x0 for x0, _, t in first.chunks if is_numeric(t)) if any(is_numeric(t) for _, _, t in first.chunks) \
+        else first.x1
+    taken: list[TextLine] = []
+    nxt = first
+    while out and isinstance(out[-1], TextLine) and len(taken) < 4:
+        ln = out[-1]
+        size = max(ln.size, 1.0)
+        if ln.x1 > num_x0 - 2 or any(is_numeric(t) for _, _, t in ln.chunks) \
+                or (nxt.top + nxt.bottom) / 2 - (ln.top + ln.bottom) / 2 > 1.2 * size:
+            break
+        taken.insert(0, out.pop())
+        nxt = ln
+    return taken
 
 
 def _same_columns(run: list[TextLine], hint: dict | None) -> bool:

@@ -42,6 +42,7 @@ class _Piece:
 class _Block:
     col: int
     pieces: list[_Piece]
+    end: int = 0  # last label column it reaches into
 
     @property
     def top(self) -> float:
@@ -80,22 +81,32 @@ def _split_pieces(chars: list[Char], em: float) -> list[list[Char]]:
     return out
 
 
-def _label_starts(x0s: list[float], hint: list[float]) -> list[float]:
-    """Left edges shared by two or more label pieces (plus the hint's), and the leftmost edge."""
+def _label_starts(extents: list[tuple[float, float]], hint: list[float], beside: list[float]) -> list[float]:
+    """Left edges shared by two or more label cells or of a cell right of another on its line
+    (`beside`), plus the hint's, and the leftmost edge.
+    An edge is a column start only if some cell lies wholly in the column before it (centred
+    labels of one column share left edges too, but every one of them crosses such an edge)."""
+    x0s = [a for a, _ in extents]
     groups: list[list[float]] = []
     for x in sorted(x0s):
         if groups and x - groups[-1][-1] <= START_TOL:
             groups[-1].append(x)
         else:
             groups.append([x])
-    starts = [g[0] for g in groups if len(g) >= 2]
+    starts = [g[0] for g in groups if len(g) >= 2 or any(abs(g[0] - x) <= START_TOL for x in beside)]
     for h in hint:
         if not any(abs(h - s) <= START_TOL for s in starts):
             starts.append(h)
     starts.sort()
     if x0s and (not starts or min(x0s) < starts[0] - START_TOL):
         starts.insert(0, min(x0s))
-    return starts or [0.0]
+    if not starts:
+        return [0.0]
+    kept = [starts[0]]
+    for x in starts[1:]:
+        if x in hint or any(kept[-1] - START_TOL <= a < x - START_TOL and b <= x + START_TOL for a, b in extents):
+            kept.append(x)
+    return kept
 
 
 def positional_grid(run: list[TextLine], page: int, hint: dict | None = None) -> GridTable:
@@ -120,86 +131,83 @@ def positional_grid(run: list[TextLine], page: int, hint: dict | None = None) ->
                 values[i].append((x0, x1, t))
         for chs in _split_pieces(lab, ln.size or em):
             raw_pieces.append((i, chs))
-    starts = _label_starts([chs[0].x0 for _, chs in raw_pieces], list(hint["label_starts"]) if hint else [])
+    pieces: list[_Piece] = []
+    for i, chs in raw_pieces:
+        ln = Line(chs, min(c.top for c in chs), max(c.bottom for c in chs))
+        pieces.append(_Piece(i, 0, 0, chs[0].x0, max(c.x1 for c in chs), (run[i].top + run[i].bottom) / 2,
+                             line_text(ln)))
+    cy = [(ln.top + ln.bottom) / 2 for ln in run]
+    anchors = sorted(i for i in range(len(run)) if values[i])
+
+    # pitch of wrapped lines inside one cell (distances of line centres: the same in both back
+    # ends whatever their glyph boxes)
+    steps = []
+    for p in pieces:
+        for q in pieces:
+            d = q.cy - p.cy
+            if 0.8 * em <= d <= 2.0 * em and q.x0 < p.x1 and p.x0 < q.x1:
+                steps.append(d)
+    pitch = _median(steps, 1.6 * em)
+    near = 1.3 * pitch
+
+    # blocks (cells): pieces on neighbouring lines that overlap horizontally
+    parent = list(range(len(pieces)))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for a, p in enumerate(pieces):
+        for b in range(a + 1, len(pieces)):
+            q = pieces[b]
+            if q.line != p.line and 0 < q.cy - p.cy <= near and q.x0 < p.x1 and p.x0 < q.x1:
+                ra, rb = find(a), find(b)
+                if ra != rb:
+                    parent[rb] = ra
+    groups: dict[int, list[_Piece]] = {}
+    for a, p in enumerate(pieces):
+        groups.setdefault(find(a), []).append(p)
+    blocks = [_Block(0, sorted(g, key=lambda p: (p.cy, p.x0))) for g in groups.values()]
+    # label columns: left edges shared by two or more cells
+    beside = [b.pieces[0].x0 for b in blocks
+              if any(q.line == b.pieces[0].line and q.x1 < b.pieces[0].x0 for q in pieces)]
+    starts = _label_starts([(min(p.x0 for p in b.pieces), max(p.x1 for p in b.pieces)) for b in blocks],
+                           list(hint["label_starts"]) if hint else [], beside)
     L = len(starts)
 
     def col_of(x: float) -> int:
         return max((j for j, s in enumerate(starts) if s <= x + START_TOL), default=0)
 
-    pieces: list[_Piece] = []
-    for i, chs in raw_pieces:
-        ln = Line(chs, min(c.top for c in chs), max(c.bottom for c in chs))
-        x0, x1 = chs[0].x0, max(c.x1 for c in chs)
-        k = col_of(x0)
-        end = max(k, max((j for j, s in enumerate(starts) if s < x1 - START_TOL), default=0))
-        pieces.append(_Piece(i, k, end, x0, x1, (run[i].top + run[i].bottom) / 2, line_text(ln)))
-    cy = [(ln.top + ln.bottom) / 2 for ln in run]
-    anchors = {i for i in range(len(run)) if values[i]}
-    deepest: dict[int, int] = {}  # line -> rightmost label column with a piece on it
-    for p in pieces:
-        deepest[p.line] = max(deepest.get(p.line, -1), p.col)
+    for b in blocks:
+        b.col = col_of(min(p.x0 for p in b.pieces))
+        b.end = max(b.col, max((j for j, s in enumerate(starts) if s < max(p.x1 for p in b.pieces) - START_TOL),
+                               default=0))
+    blocks.sort(key=lambda b: (b.top, b.col))
 
-    # pitch of wrapped lines inside one cell (same in both back ends: distances of line centres)
-    steps = []
-    for k in range(L):
-        seq = [p for p in pieces if p.col == k]
-        steps += [b.cy - a.cy for a, b in zip(seq, seq[1:]) if 0.8 * em <= b.cy - a.cy <= 2.0 * em]
-    pitch = _median(steps, 1.6 * em)
-    near = 1.3 * pitch
-
-    # blocks: one label column's pieces at the wrapped-line pitch
-    blocks: list[_Block] = []
-    for k in range(L):
-        cur: _Block | None = None
-        for p in (p for p in pieces if p.col == k):
-            inner_anchor = p.line in anchors and deepest.get(p.line) == k
-            if cur is not None and p.cy - cur.bottom <= near and not (
-                    inner_anchor and any(q.line in anchors and deepest.get(q.line) == k for q in cur.pieces)):
-                cur.pieces.append(p)
-            else:
-                cur = _Block(k, [p])
-                blocks.append(cur)
+    def deeper_beside(b: _Block) -> bool:
+        return any(o.col > b.end and b.top - near <= o.bottom and o.top <= b.bottom + near for o in blocks)
 
     # each block to its row(s)
     row_lines = set(anchors)
-    home: dict[int, int] = {}  # block index -> row line
-    span_to: dict[int, int] = {}  # block index -> last row line it covers (group labels)
-    top_votes = centre_votes = 0
-    for b, blk in enumerate(blocks):
-        lines = [p.line for p in blk.pieces if p.line in anchors]
-        if lines:
-            home[b] = lines[0]
-            span_to[b] = lines[-1]
-            inner = all(deepest.get(p.line) == blk.col for p in blk.pieces if p.line in anchors)
-            if inner and len(blk.pieces) > 1:
-                if blk.pieces[0].line in anchors:
-                    top_votes += 1
-                else:
-                    centre_votes += 1
-            continue
-        beside = any(p.col > blk.col and blk.top - near <= p.cy <= blk.bottom + near for p in pieces)
-        if beside and anchors:
-            mid = (blk.top + blk.bottom) / 2
-            a = min(anchors, key=lambda i: (abs(cy[i] - mid), i))
-            home[b] = span_to[b] = a
+    home: dict[int, int] = {}
+    span_to: dict[int, int] = {}
+    for k, b in enumerate(blocks):
+        lo, hi = run[b.pieces[0].line].top, run[b.pieces[-1].line].bottom
+        inside = [i for i in anchors if lo - 0.5 <= cy[i] <= hi + 0.5]
+        if inside:
+            home[k], span_to[k] = inside[0], inside[-1]
+        elif deeper_beside(b) and anchors:
+            mid = (b.top + b.bottom) / 2
+            home[k] = span_to[k] = min(anchors, key=lambda i: (abs(cy[i] - mid), i))
         else:
-            home[b] = span_to[b] = blk.pieces[0].line  # a row of its own
-            row_lines.add(blk.pieces[0].line)
-    top_mode = top_votes >= centre_votes
+            home[k] = span_to[k] = b.pieces[0].line  # a row of its own (caption, label cut by a page break)
+            row_lines.add(b.pieces[0].line)
     rows = sorted(row_lines)
     ridx = {line: r for r, line in enumerate(rows)}
     R = len(rows)
 
-    # label cells
-    text: dict[tuple[int, int], list[str]] = {}
-    reach: dict[tuple[int, int], int] = {}
-    vspan: dict[tuple[int, int], int] = {}
-    for b, blk in enumerate(blocks):
-        r = ridx[home[b]]
-        key = (r, blk.col)
-        text.setdefault(key, []).append(join_lines([p.text for p in blk.pieces]))
-        reach[key] = max(reach.get(key, blk.col), max(p.end for p in blk.pieces))
-        vspan[key] = max(vspan.get(key, r), ridx[span_to[b]])
     region = [[-1] * (L + C) for _ in range(R)]
     cells = [[""] * (L + C) for _ in range(R)]
     next_id = 0
@@ -215,43 +223,85 @@ def positional_grid(run: list[TextLine], page: int, hint: dict | None = None) ->
                     cells[r][c] = txt
         return rid
 
-    for (r, k) in sorted(text):
-        row_cols = [c for (rr, c) in text if rr == r]
+    # label cells; a group label (deeper labels beside it) is top-aligned when its first line
+    # starts its first row's cell, otherwise centred on the rows it heads
+    texts: dict[tuple[int, int], list[str]] = {}
+    reach: dict[tuple[int, int], int] = {}
+    vspan: dict[tuple[int, int], int] = {}
+    first_top: dict[int, float] = {}
+    for k, b in enumerate(blocks):
+        r = ridx[home[k]]
+        first_top[r] = min(first_top.get(r, b.top), b.top)
+        key = (r, b.col)
+        texts.setdefault(key, []).append(join_lines([p.text for p in b.pieces]))
+        reach[key] = max(reach.get(key, b.col), b.end)
+        vspan[key] = max(vspan.get(key, r), ridx[span_to[k]])
+    top_aligned: dict[tuple[int, int], bool] = {}
+    for k, b in enumerate(blocks):
+        r = ridx[home[k]]
+        deeper = [o.top for o in blocks if o.col > b.end and ridx[home[blocks.index(o)]] == r]
+        top_aligned[(r, b.col)] = bool(deeper) and abs(min(deeper) - b.top) <= 0.25 * pitch
+    group_src: dict[int, tuple[int, int]] = {}  # region id -> (row, col) of a group label
+    for (r, k) in sorted(texts):
+        row_cols = [c for (rr, c) in texts if rr == r]
         nxt = min((c for c in row_cols if c > k), default=L)
-        c1 = min(max(reach[(r, k)], k), nxt - 1)
-        if nxt == L:
-            c1 = L - 1  # the row's innermost label runs up to the numbers
-        put(r, vspan[(r, k)], k, c1, join_lines(text[(r, k)]))
+        c1 = L - 1 if nxt == L else min(reach[(r, k)], nxt - 1)
+        rid = put(r, vspan[(r, k)], k, c1, join_lines(texts[(r, k)]))
+        if nxt < L:
+            group_src[rid] = (r, k)
 
-    # group labels cover the rows nested under them (rows with deeper labels)
+    # group labels cover the rows nested under them (rows with deeper labels): a top-aligned
+    # label down to the next group label; a centred one as far below as above its centre
+    row_top = {r: run[line].top for r, line in enumerate(rows)}
+    row_bot = {r: run[line].bottom for r, line in enumerate(rows)}
+    for k, b in enumerate(blocks):
+        r = ridx[home[k]]
+        if b.end == L - 1 or ridx[span_to[k]] == r:
+            row_top[r] = min(row_top[r], run[b.pieces[0].line].top)
+            row_bot[r] = max(row_bot[r], run[b.pieces[-1].line].bottom)
+    centre_of = {(ridx[home[k]], b.col): (b.top + b.bottom) / 2 for k, b in enumerate(blocks)}
     for k in range(L):
-        r = 0
-        while r < R:
-            if region[r][k] != -1:
-                r += 1
+        free = [region[r][k] == -1 and any(region[r][c] != -1 and cells[r][c] for c in range(k + 1, L))
+                for r in range(R)]
+        heads = [r for r in range(R) if region[r][k] in group_src and group_src[region[r][k]] == (r, k)]
+
+        def reach_down(h: int) -> int:
+            e = h
+            while e + 1 < R and free[e + 1]:
+                e += 1
+            return e
+
+        def reach_up(h: int) -> int:
+            s = h
+            while s - 1 >= 0 and free[s - 1]:
+                s -= 1
+            return s
+
+        shared: int | None = None
+        for r in range(R):
+            if not free[r]:
+                shared = None
                 continue
-            # a run of uncovered rows in column k, all nested deeper
-            s = r
-            while r < R and region[r][k] == -1 and any(region[r][c] != -1 and cells[r][c] for c in range(k + 1, L)):
-                r += 1
-            e = r - 1
-            if e < s:
-                r += 1
-                continue
-            above = region[s - 1][k] if s > 0 and cells[s - 1][k] and _owns_col(region, s - 1, k) else None
-            below = region[e + 1][k] if e + 1 < R and cells[e + 1][k] and _owns_col(region, e + 1, k) else None
-            if above is None and (top_mode or below is None):
+            a = max((h for h in heads if h < r and all(free[x] for x in range(h + 1, r))), default=None)
+            b = min((h for h in heads if h > r and all(free[x] for x in range(r + 1, h))), default=None)
+            src = None
+            if b is not None and not top_aligned.get((b, k)):
+                start_y = 2 * centre_of[(b, k)] - row_bot[reach_down(b)]
+                if (row_top[r] + row_bot[r]) / 2 >= start_y - 0.5 * pitch:
+                    src = b
+            if src is None and a is not None:
+                if top_aligned.get((a, k)) or b is None:
+                    src = a
+                else:
+                    end_y = 2 * centre_of[(a, k)] - row_top[reach_up(a)]
+                    src = a if (row_top[r] + row_bot[r]) / 2 <= end_y + 0.5 * pitch else b
+            if src is None:
                 # rows under a group label not on this page (a continued table): one shared
                 # empty cell, so the stitcher can carry the label over
-                put(s, e, k, k, "")
+                shared = put(r, r, k, k, "", shared)
                 continue
-            for rr in range(s, e + 1):
-                if above is not None and (top_mode or below is None or
-                                          cy[rows[rr]] - cy[rows[s - 1]] <= cy[rows[e + 1]] - cy[rows[rr]]):
-                    src = s - 1
-                else:
-                    src = e + 1
-                put(rr, rr, k, k, cells[src][k], region[src][k])
+            shared = None
+            put(r, r, k, k, cells[src][k], region[src][k])
     # remaining blanks: cells of their own
     for r in range(R):
         for c in range(L):
@@ -290,8 +340,3 @@ def positional_grid(run: list[TextLine], page: int, hint: dict | None = None) ->
     t = GridTable(page, xs, ys, cells, region)
     t.positional = {"label_starts": list(starts), "num_cols": [tuple(c) for c in cols]}
     return t
-
-
-def _owns_col(region: list[list[int]], r: int, k: int) -> bool:
-    """Row r's cell in column k is not a spill-over of a label from a column left of k."""
-    return k == 0 or region[r][k - 1] != region[r][k]

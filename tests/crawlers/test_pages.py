@@ -26,16 +26,16 @@ def test_attachments_every_way():
     <a href="/other/page.html">其他</a><img src="/logo.png">
     """
     got = extract_attachments(Selector(text=html), BASE)
-    assert got == [   # document order
+    assert got == [   # document order of a/iframe/embed/object
         "http://a.gov.cn/zfxxgknb/202401/P020240120123456789012.pdf",
         "http://a.gov.cn/attach/2024/report.pdf",
         "http://a.gov.cn/attach/embed.pdf",
         "http://a.gov.cn/attach/object.pdf",
         "http://a.gov.cn/attach/年报.pdf",
         "http://a.gov.cn/attach/viewer2.pdf",
-        "http://a.gov.cn/attach/onclick.docx",
         "http://a.gov.cn/system/_content/download.jsp?urltype=news.DownloadAttachUrl&owner=1&wbfileid=2",
         "http://a.gov.cn/module/download/downfile.jsp?classid=0&filename=abc.xls",
+        "http://a.gov.cn/attach/onclick.docx",    # other elements with onclick come last
     ]
 
 
