@@ -12,7 +12,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse
 
 from crawlers.registry import host_allowed
-from crawlers.urls import host_of, is_private_host
+from crawlers.urls import destination_problem, host_of, is_private_host, is_resolved
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +26,9 @@ class SafetyMiddleware:
 
     * the host (`name[:port]`) must be allowed by the request's portal (or, for requests without a
       portal such as robots.txt, by some portal of the registry);
-    * a private, loopback or link-local address is fetched only when the registry lists that exact
-      host (tests and the demo run on 127.0.0.x);
+    * a private, loopback, link-local, multicast, reserved or unspecified address — written as a
+      literal OR reached by resolving the name — is fetched only when the registry lists that exact
+      local host (tests and the demo run on 127.0.0.x); redirects pass through here again;
     * per portal: at most OGI_MAX_PAGES_PER_PORTAL requests; per path: at most
       OGI_MAX_QUERY_VARIANTS distinct query strings; URLs longer than OGI_MAX_URL_LENGTH refused.
     """
@@ -38,6 +39,7 @@ class SafetyMiddleware:
         self.max_pages = s.getint("OGI_MAX_PAGES_PER_PORTAL", 3000)
         self.max_variants = s.getint("OGI_MAX_QUERY_VARIANTS", 25)
         self.max_len = s.getint("OGI_MAX_URL_LENGTH", 512)
+        self.dns_timeout = s.getfloat("OGI_DNS_TIMEOUT", 5.0)
         self.pages: dict[str, int] = defaultdict(int)
         self.variants: dict[tuple[str, str], set[str]] = defaultdict(set)
 
@@ -53,34 +55,55 @@ class SafetyMiddleware:
         log.debug("refused (%s): %s", reason, request.url)
         raise ForbiddenRequest(f"{reason}: {request.url}")
 
-    def process_request(self, request):
-        spider = self.crawler.spider
-        portals = getattr(spider, "portals", {}) or {}
+    def vet(self, request) -> None:
+        """Everything but name resolution: scheme, allow-list, literal private hosts, caps."""
         pid = request.meta.get("portal")
         host = host_of(request.url)
         if urlsplit(request.url).scheme not in ("http", "https"):
             self._refuse(request, "scheme", pid)
-        if pid and pid in portals:
-            allowed = portals[pid].allowed_hosts
-        else:
-            allowed = getattr(spider, "all_hosts", frozenset())
+        allowed = self.allowed_hosts(request)
         if not host_allowed(host, allowed):
             self._refuse(request, "private_host" if is_private_host(host) else "offsite", pid)
         if request.meta.get("ogi_robots") or urlsplit(request.url).path == "/robots.txt":
-            return None
+            return
         if len(request.url) > self.max_len:
             self._refuse(request, "url_length", pid)
         if pid and not request.meta.get("ogi_counted"):
             if self.pages[pid] >= self.max_pages:
                 self._refuse(request, "page_cap", pid)
             parts = urlsplit(request.url)
-            if parts.query:
+            # report candidates (links with a report title) are bounded by their listings, not by the
+            # query cap: a JSP site keeps every report at detail.jsp?id=N
+            if parts.query and not request.meta.get("ogi_candidate"):
                 seen = self.variants[(pid, parts.netloc + parts.path)]
                 if parts.query not in seen and len(seen) >= self.max_variants:
                     self._refuse(request, "query_cap", pid)
                 seen.add(parts.query)
             self.pages[pid] += 1
             request.meta["ogi_counted"] = True
+
+    def allowed_hosts(self, request) -> frozenset[str]:
+        spider = self.crawler.spider
+        portals = getattr(spider, "portals", {}) or {}
+        pid = request.meta.get("portal")
+        if pid and pid in portals:
+            return portals[pid].allowed_hosts
+        return getattr(spider, "all_hosts", frozenset())
+
+    async def process_request(self, request):
+        """`vet`, then where the host really goes: a name resolving to a private/loopback/…
+        address is refused unless the registry lists that exact local host
+        (`crawlers.urls.destination_problem`; lookups cached per host, off the event loop)."""
+        self.vet(request)
+        allowed = self.allowed_hosts(request)
+        if is_resolved(host_of(request.url)):
+            problem = destination_problem(request.url, allowed, timeout=self.dns_timeout)
+        else:
+            loop = asyncio.get_running_loop()
+            problem = await loop.run_in_executor(None, lambda: destination_problem(
+                request.url, allowed, timeout=self.dns_timeout))
+        if problem:
+            self._refuse(request, problem, request.meta.get("portal"))
         return None
 
 

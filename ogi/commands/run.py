@@ -67,6 +67,14 @@ def main(args: argparse.Namespace) -> int:
     crawl_settings = None
     if args.fast:
         from crawlers.settings import FAST_SETTINGS
+        from flows.registry import read_registry
+
+        public = [p.portal_id for p in read_registry(args.registry).values()
+                  if not p.is_local and (not args.portals or p.portal_id in args.portals)]
+        if public:
+            print(f"ogi run: --fast is for loopback portals only; not local: {', '.join(public[:5])}"
+                  f"{' …' if len(public) > 5 else ''}", file=sys.stderr)
+            return 2
         crawl_settings = dict(FAST_SETTINGS)
     try:
         summary = run_flow(args.registry, args.data_dir, portals=args.portals, years=args.years,

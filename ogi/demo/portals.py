@@ -278,7 +278,7 @@ def build_hanweb(bases: dict[str, str]) -> Site:
                    disallow=["/module/search/", "/art/private/"], home=[("/col/col1001/index.html", "政务公开")])
     s.add_html("www", "/col/col1001/index.html", chrome(s.name, "政务公开", links([
         ("/col/col1002/index.html", "政府信息公开年报"), ("/col/col1003/index.html", "部门信息公开"),
-        ("/col/col1004/index.html", "政府信息公开指南")])))
+        ("/col/col1004/index.html", "政府信息公开指南"), ("/col/col1005/index.html", "单位年报查询")])))
     noise(s, "www", "/col/col1004/index.html", f"{area}政府信息公开指南", "gkzn")
     pdf_url = pdf(s, "www", "/module/download/downfile.jsp?classid=0&filename=2402011530123456.pdf",
                   "hongze_district_2024")
@@ -320,7 +320,35 @@ def build_hanweb(bases: dict[str, str]) -> Site:
                trs_meta=False)
         _jpage(s, "www", col + 1, "信息公开年报", [(art, title, "2023-01-16")], perpage=15)
     s.handle("www", "/module/web/jpage/dataproxy.jsp", _dataproxy(s))
+    _annual_report_module(s, "www", area)
     return s
+
+
+def _annual_report_module(site: Site, label: str, area: str) -> None:
+    """Hanweb jcms generated reports: `/module/xxgk/xxgkAnnualReport.jsp?area=<统一社会信用代码>&fbtime=<year>`,
+    one URL per agency × year, listed in a 单位 | 年度 | 查看 table (the link says only 查看); a year an
+    agency has not filled in renders the module's empty template (not a report)."""
+    module = "/module/xxgk/xxgkAnnualReport.jsp"
+    units = [("11330212002543210A", f"{area}教育局", {2023: "seed_001", 2024: "seed_002"}),
+             ("11330212002543227B", f"{area}卫生健康局", {2023: "pingtan_2022", 2024: None})]
+    rows = ['<tr><th>单位名称</th><th>年度</th><th>操作</th></tr>']
+    for code, unit, years in units:
+        for year, source in years.items():
+            path = f"{module}?area={code}&fbtime={year}"
+            rows.append(f'<tr><td>{esc(unit)}</td><td>{year}年度</td><td><a href="{esc(path)}" target="_blank">查看</a>'
+                        f'</td></tr>')
+            title = f"{unit}{year}年政府信息公开工作年度报告"
+            if source is None:
+                body = (f'<div class="nb_title">{esc(title)}</div><div class="nb_empty">该单位尚未填报{year}年度报告数据。'
+                        f'</div>')
+                site.add_html(label, path, chrome(site.name, "政府信息公开工作年度报告", body))
+                continue
+            body = (f'<div class="nb_title">{esc(title)}</div><div class="nb_info">发布日期：{year + 1}-01-2{year % 10}'
+                    f' 发布机构：{esc(unit)}</div><div class="nb_body">{article_html(load_source(source))}</div>')
+            site.add_html(label, path, chrome(site.name, "政府信息公开工作年度报告", body))
+            site.add_report(label, path, title, source)
+    site.add_html(label, "/col/col1005/index.html", chrome(site.name, "单位年报查询",
+                                                          '<table class="nb_list">' + "".join(rows) + "</table>"))
 
 
 # --- 3. Guangdong gkmlpt: SPA + JSON API, slow second page, pdf.js viewer ---------------------

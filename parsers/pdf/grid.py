@@ -79,10 +79,20 @@ def _virtual_row_rules(xs: list[float], ys: list[float], chars: list[Char], skip
     holds several text lines that each carry numbers in two or more columns, cut the band
     halfway between those lines (otherwise the numbers of different rows would be glued)."""
     out: list[float] = []
+    x_lo, x_hi, y_lo, y_hi = xs[0], xs[-1], ys[0], ys[-1]
+    inside = []
+    for i, ch in enumerate(chars):
+        cy = (ch.top + ch.bottom) / 2
+        if y_lo < cy < y_hi and x_lo < (ch.x0 + ch.x1) / 2 < x_hi and i not in skip:
+            inside.append((cy, i, ch))
+    inside.sort(key=lambda t: t[0])
+    cys = [t[0] for t in inside]
     for r in range(len(ys) - 1):
         top, bottom = ys[r], ys[r + 1]
-        band = [ch for i, ch in enumerate(chars) if i not in skip and top < ch.cy < bottom
-                and xs[0] < ch.cx < xs[-1]]
+        lo, hi = bisect.bisect_right(cys, top), bisect.bisect_left(cys, bottom)
+        if hi - lo < 4:
+            continue
+        band = [ch for _cy, _i, ch in sorted(inside[lo:hi], key=lambda t: t[1])]
         if len(band) < 4:
             continue
         numeric_lines = []
@@ -119,10 +129,11 @@ def build_table(frame: Frame, chars: list[Char], page: int,
     used: set[int] = set()
     x_lo, x_hi, y_lo, y_hi = xs[0], xs[-1], ys[0], ys[-1]
     for i, ch in enumerate(chars):
-        if i in skip:
+        cx = (ch.x0 + ch.x1) / 2
+        if not x_lo < cx < x_hi:
             continue
-        cx, cy = ch.cx, ch.cy
-        if not (x_lo < cx < x_hi and y_lo < cy < y_hi):
+        cy = (ch.top + ch.bottom) / 2
+        if not y_lo < cy < y_hi or i in skip:
             continue
         c = bisect.bisect_right(xs, cx) - 1
         r = bisect.bisect_right(ys, cy) - 1
@@ -142,13 +153,16 @@ def build_table(frame: Frame, chars: list[Char], page: int,
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
 
+    # rules lying at each grid line, found once (covered() only looks at those)
+    v_at = [[s for s in frame.v if abs(s.pos - xs[c + 1]) <= SNAP] for c in range(C - 1)]
+    h_at = [[s for s in frame.h if abs(s.pos - ys[r + 1]) <= SNAP] for r in range(R - 1)]
     for r in range(R):
         for c in range(C - 1):
-            if not covered(frame.v, xs[c + 1], ys[r], ys[r + 1]):
+            if not covered(v_at[c], xs[c + 1], ys[r], ys[r + 1]):
                 union(r * C + c, r * C + c + 1)
     for r in range(R - 1):
         for c in range(C):
-            if not covered(frame.h, ys[r + 1], xs[c], xs[c + 1]):
+            if not covered(h_at[r], ys[r + 1], xs[c], xs[c + 1]):
                 union(r * C + c, (r + 1) * C + c)
     # drop thin empty tracks (double rules)
     occupied_r = {r for (r, _c) in atoms}

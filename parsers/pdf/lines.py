@@ -34,21 +34,36 @@ class Line:
 
 
 def group_lines(chars: list[Char]) -> list[Line]:
-    """Cluster characters into lines by vertical centre; each line sorted left to right."""
+    """Cluster characters into lines by vertical centre; each line sorted left to right.
+    (A character joins the current line when its centre is within max(1, 0.45 h) of the
+    line's centre, h the smaller of the two heights, or inside the line and within 0.6 h.)"""
     if not chars:
         return []
     lines: list[Line] = []
-    for ch in sorted(chars, key=lambda c: (c.cy, c.x0)):
-        cy = ch.cy
-        if lines:
-            ln = lines[-1]
-            h = min(ln.bottom - ln.top, ch.bottom - ch.top)
-            if abs(cy - ln.cy) <= max(1.0, 0.45 * h) or (ln.top <= cy <= ln.bottom and abs(cy - ln.cy) <= 0.6 * h):
-                ln.chars.append(ch)
-                ln.top = min(ln.top, ch.top)
-                ln.bottom = max(ln.bottom, ch.bottom)
+    cur: list[Char] | None = None
+    top = bottom = mid = 0.0
+    # (top + bottom) orders exactly like the centre (halving is exact)
+    for ch in sorted(chars, key=lambda c: (c.top + c.bottom, c.x0)):
+        ctop, cbot = ch.top, ch.bottom
+        cy = (ctop + cbot) / 2
+        if cur is not None:
+            h = bottom - top
+            if cbot - ctop < h:
+                h = cbot - ctop
+            d = cy - mid if cy >= mid else mid - cy
+            lim = 0.45 * h
+            if d <= (lim if lim > 1.0 else 1.0) or (top <= cy <= bottom and d <= 0.6 * h):
+                cur.append(ch)
+                if ctop < top:
+                    top = ctop
+                if cbot > bottom:
+                    bottom = cbot
+                mid = (top + bottom) / 2
                 continue
-        lines.append(Line([ch], ch.top, ch.bottom))
+            lines.append(Line(cur, top, bottom))
+        cur = [ch]
+        top, bottom, mid = ctop, cbot, cy
+    lines.append(Line(cur, top, bottom))  # type: ignore[arg-type]
     for ln in lines:
         ln.chars.sort(key=lambda c: c.x0)
         _dedupe_overprint(ln)

@@ -10,7 +10,7 @@ import ctypes
 from .page import Char, PageContent, segs_from_box, segs_from_polyline
 
 _MAX_DEPTH = 12
-_BLANKS = frozenset((0xA0, 0x3000, 0xFEFF, 0xFFFE, 0xFFFF))
+_BLANKS = frozenset(map(chr, (0xA0, 0x3000, 0xFEFF, 0xFFFE, 0xFFFF)))
 
 
 class NeedsPdfminer(Exception):
@@ -58,89 +58,50 @@ def _page(page, number: int) -> PageContent:
     pc = PageContent(number=number, width=r - l, height=t - b)
     tp = page.get_textpage()
     try:
-        raw = tp.raw
-        n = c.FPDFText_CountChars(raw)
-        rect = c.FS_RECTF()
-        tl, tr, tb, tt = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
-        mat = c.FS_MATRIX()
-        get_unicode, map_error, is_generated = c.FPDFText_GetUnicode, c.FPDFText_HasUnicodeMapError, c.FPDFText_IsGenerated
-        loose_box = c.FPDFText_GetLooseCharBox
-        rect_ref = ctypes.byref(rect)
-        chars = pc.chars
-        for i in range(n):
-            code = get_unicode(raw, i)
-            if code <= 32 or code in _BLANKS:
-                continue
-            if map_error(raw, i):
-                pc.unmapped_chars += 1
-                continue
-            if is_generated(raw, i):
-                continue
-            angle = c.FPDFText_GetCharAngle(raw, i)
-            if angle > 0 and min(angle % 1.5707964, 1.5707964 - angle % 1.5707964) > 0.02:
-                pc.skipped_chars += 1  # diagonal text: a watermark, not content
-                continue
-            if not loose_box(raw, i, rect_ref):
-                continue
-            # the loose box spans the font's ascent..descent, i.e. the rendered font size
-            # (FPDFText_GetFontSize ignores the text matrix, so it is not usable here)
-            x0, x1 = rect.left - l, rect.right - l
-            top, bottom = t - rect.top, t - rect.bottom
-            size = bottom - top
-            # vertical-writing glyphs get absurd loose boxes: use the ink box, squared
-            if x1 - x0 > 24 and x1 - x0 > 2.5 * _em(c, raw, i, mat) and c.FPDFText_GetCharBox(
-                    raw, i, ctypes.byref(tl), ctypes.byref(tr), ctypes.byref(tb), ctypes.byref(tt)):
-                tw, th = tr.value - tl.value, tt.value - tb.value
-                if True:
-                    side = max(tw, th, 1.0) * 1.1
-                    cx, cy = (tl.value + tr.value) / 2 - l, t - (tb.value + tt.value) / 2
-                    x0, x1, top, bottom = cx - side / 2, cx + side / 2, cy - side / 2, cy + side / 2
-                    size = side
-            chars.append(Char(chr(code), x0, top, x1, bottom, size))
+        _chars(c, tp.raw, pc, l, t)
     finally:
         tp.close()
-    ident = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    _walk_objects(c, page.raw, pc, l, t)
+    return pc
+
+
+def _walk_objects(c, raw_page, pc: PageContent, l: float, t: float) -> None:
+    """Ruling paths and image areas of a page (form XObjects followed, their matrices applied)."""
     m = c.FS_MATRIX()
-    fill = ctypes.c_int()
-    stroke = ctypes.c_int()
-    x = ctypes.c_float()
-    y = ctypes.c_float()
+    m_ref = ctypes.byref(m)
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    fill_ref, stroke_ref = ctypes.byref(fill), ctypes.byref(stroke)
+    x, y = ctypes.c_float(), ctypes.c_float()
+    x_ref, y_ref = ctypes.byref(x), ctypes.byref(y)
+    get_type, get_matrix = c.FPDFPageObj_GetType, c.FPDFPageObj_GetMatrix
+    draw_mode, count_segs, get_seg = c.FPDFPath_GetDrawMode, c.FPDFPath_CountSegments, c.FPDFPath_GetPathSegment
+    seg_type, seg_point, seg_close = c.FPDFPathSegment_GetType, c.FPDFPathSegment_GetPoint, c.FPDFPathSegment_GetClose
+    FORM, IMAGE, PATH, MOVETO = c.FPDF_PAGEOBJ_FORM, c.FPDF_PAGEOBJ_IMAGE, c.FPDF_PAGEOBJ_PATH, c.FPDF_SEGMENT_MOVETO
+    segs = pc.segs
 
     def walk(get_count, get_obj, ctm, depth):
         for k in range(get_count()):
             obj = get_obj(k)
-            typ = c.FPDFPageObj_GetType(obj)
-            if typ == c.FPDF_PAGEOBJ_FORM and depth < _MAX_DEPTH:
-                c.FPDFPageObj_GetMatrix(obj, ctypes.byref(m))
-                fm = _mul((m.a, m.b, m.c, m.d, m.e, m.f), ctm)
-                walk(lambda o=obj: c.FPDFFormObj_CountObjects(o), lambda j, o=obj: c.FPDFFormObj_GetObject(o, j),
-                     fm, depth + 1)
-            elif typ == c.FPDF_PAGEOBJ_IMAGE:
-                lb, bb, rb, tb = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
-                if c.FPDFPageObj_GetBounds(obj, ctypes.byref(lb), ctypes.byref(bb), ctypes.byref(rb), ctypes.byref(tb)):
-                    sx = (ctm[0] ** 2 + ctm[1] ** 2) ** 0.5
-                    sy = (ctm[2] ** 2 + ctm[3] ** 2) ** 0.5
-                    pc.image_area += max(0.0, rb.value - lb.value) * sx * max(0.0, tb.value - bb.value) * sy
-            elif typ == c.FPDF_PAGEOBJ_PATH:
-                c.FPDFPath_GetDrawMode(obj, ctypes.byref(fill), ctypes.byref(stroke))
+            typ = get_type(obj)
+            if typ == PATH:
+                draw_mode(obj, fill_ref, stroke_ref)
                 is_fill, is_stroke = fill.value != 0, bool(stroke.value)
                 if not (is_fill or is_stroke):
                     continue
-                c.FPDFPageObj_GetMatrix(obj, ctypes.byref(m))
-                pm = _mul((m.a, m.b, m.c, m.d, m.e, m.f), ctm)
+                get_matrix(obj, m_ref)
+                a, b, cc, d, e, f = _mul((m.a, m.b, m.c, m.d, m.e, m.f), ctm)
                 subpaths: list[tuple[list[tuple[float, float]], bool]] = []
-                for s in range(c.FPDFPath_CountSegments(obj)):
-                    seg = c.FPDFPath_GetPathSegment(obj, s)
-                    st = c.FPDFPathSegment_GetType(seg)
-                    c.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y))
-                    px = pm[0] * x.value + pm[2] * y.value + pm[4]
-                    py = pm[1] * x.value + pm[3] * y.value + pm[5]
-                    pt = (px - l, t - py)
-                    if st == c.FPDF_SEGMENT_MOVETO or not subpaths:
+                for s in range(count_segs(obj)):
+                    seg = get_seg(obj, s)
+                    st = seg_type(seg)
+                    seg_point(seg, x_ref, y_ref)
+                    xv, yv = x.value, y.value
+                    pt = (a * xv + cc * yv + e - l, t - (b * xv + d * yv + f))
+                    if st == MOVETO or not subpaths:
                         subpaths.append(([pt], False))
                     else:
                         subpaths[-1][0].append(pt)
-                    if c.FPDFPathSegment_GetClose(seg):
+                    if seg_close(seg):
                         subpaths[-1] = (subpaths[-1][0], True)
                 for pts, closed in subpaths:
                     if len(pts) < 2:
@@ -148,13 +109,83 @@ def _page(page, number: int) -> PageContent:
                     if _is_axis_rect(pts):
                         xs = [p[0] for p in pts]
                         ys = [p[1] for p in pts]
-                        pc.segs.extend(segs_from_box(min(xs), min(ys), max(xs), max(ys), stroke=is_stroke, fill=is_fill))
+                        segs.extend(segs_from_box(min(xs), min(ys), max(xs), max(ys), stroke=is_stroke, fill=is_fill))
                     else:
-                        pc.segs.extend(segs_from_polyline(pts, stroke=is_stroke, fill=is_fill,
-                                                          closed=closed or is_fill))
+                        segs.extend(segs_from_polyline(pts, stroke=is_stroke, fill=is_fill, closed=closed or is_fill))
+            elif typ == FORM and depth < _MAX_DEPTH:
+                get_matrix(obj, m_ref)
+                fm = _mul((m.a, m.b, m.c, m.d, m.e, m.f), ctm)
+                walk(lambda o=obj: c.FPDFFormObj_CountObjects(o), lambda j, o=obj: c.FPDFFormObj_GetObject(o, j),
+                     fm, depth + 1)
+            elif typ == IMAGE:
+                lb, bb, rb, tb = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+                if c.FPDFPageObj_GetBounds(obj, ctypes.byref(lb), ctypes.byref(bb), ctypes.byref(rb), ctypes.byref(tb)):
+                    sx = (ctm[0] ** 2 + ctm[1] ** 2) ** 0.5
+                    sy = (ctm[2] ** 2 + ctm[3] ** 2) ** 0.5
+                    pc.image_area += max(0.0, rb.value - lb.value) * sx * max(0.0, tb.value - bb.value) * sy
 
-    walk(lambda: c.FPDFPage_CountObjects(page.raw), lambda j: c.FPDFPage_GetObject(page.raw, j), ident, 0)
-    return pc
+    walk(lambda: c.FPDFPage_CountObjects(raw_page), lambda j: c.FPDFPage_GetObject(raw_page, j),
+         (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), 0)
+
+
+def _page_text(c, raw, n: int) -> str | None:
+    """The Unicode of all n characters in one call; None when the text cannot be lined up with
+    character indices (characters outside the BMP, characters without text)."""
+    buf = ctypes.create_string_buffer(2 * (n + 1))
+    c.FPDFText_GetText(raw, 0, n, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
+    text = buf.raw[:2 * n].decode("utf-16-le", "surrogatepass")
+    if len(text) != n or any("\ud800" <= ch <= "\udfff" for ch in text):
+        return None
+    return text
+
+
+def _chars(c, raw, pc: PageContent, l: float, t: float) -> None:
+    """Characters of one page: code, loose box, and the two checks that drop a glyph (no
+    Unicode mapping, diagonal). The angle is asked only when a glyph's box does not continue
+    the previous glyph's line: a horizontal run shares its verdict."""
+    n = c.FPDFText_CountChars(raw)
+    text = _page_text(c, raw, n)
+    rect = c.FS_RECTF()
+    rect_ref = ctypes.byref(rect)
+    tl, tr, tb, tt = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    mat = c.FS_MATRIX()
+    get_unicode, map_error = c.FPDFText_GetUnicode, c.FPDFText_HasUnicodeMapError
+    loose_box, get_angle = c.FPDFText_GetLooseCharBox, c.FPDFText_GetCharAngle
+    chars = pc.chars
+    append = chars.append
+    blanks = _BLANKS
+    half_pi = 1.5707964
+    prev_top = prev_bottom = None
+    prev_diag = False
+    codes = text if text is not None else "".join(chr(max(get_unicode(raw, i), 0)) for i in range(n))
+    for i, ch in enumerate(codes):
+        if ch <= " " or ch in blanks:
+            continue
+        if map_error(raw, i):
+            pc.unmapped_chars += 1
+            continue
+        if not loose_box(raw, i, rect_ref):
+            continue
+        rtop, rbottom = rect.top, rect.bottom
+        if rtop != prev_top or rbottom != prev_bottom:
+            angle = get_angle(raw, i)
+            prev_diag = angle > 0 and min(angle % half_pi, half_pi - angle % half_pi) > 0.02
+            prev_top, prev_bottom = rtop, rbottom
+        if prev_diag:
+            pc.skipped_chars += 1  # diagonal text: a watermark, not content
+            continue
+        # the loose box spans the font's ascent..descent, i.e. the rendered font size
+        # (FPDFText_GetFontSize ignores the text matrix, so it is not usable here)
+        x0, x1 = rect.left - l, rect.right - l
+        top, bottom = t - rtop, t - rbottom
+        # vertical-writing glyphs get absurd loose boxes: use the ink box, squared
+        if x1 - x0 > 24 and x1 - x0 > 2.5 * _em(c, raw, i, mat) and c.FPDFText_GetCharBox(
+                raw, i, ctypes.byref(tl), ctypes.byref(tr), ctypes.byref(tb), ctypes.byref(tt)):
+            side = max(tr.value - tl.value, tt.value - tb.value, 1.0) * 1.1
+            cx, cy = (tl.value + tr.value) / 2 - l, t - (tb.value + tt.value) / 2
+            append(Char(ch, cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2, side))
+            continue
+        append(Char(ch, x0, top, x1, bottom, bottom - top))
 
 
 def _em(c, raw, i: int, mat) -> float:

@@ -24,7 +24,7 @@ from .lines import Line, join_lines, line_text
 from .page import Char
 from .stitch import is_numeric
 
-START_TOL = 3.0  # points: left edges this close start the same column
+START_TOL = 3.0  # points: left edges this close start the same column (at least)
 
 
 @dataclass
@@ -81,7 +81,8 @@ def _split_pieces(chars: list[Char], em: float) -> list[list[Char]]:
     return out
 
 
-def _label_starts(extents: list[tuple[float, float]], hint: list[float], beside: list[float]) -> list[float]:
+def _label_starts(extents: list[tuple[float, float]], hint: list[float], beside: list[float],
+                  tol: float = START_TOL) -> list[float]:
     """Left edges shared by two or more label cells or of a cell right of another on its line
     (`beside`), plus the hint's, and the leftmost edge.
     An edge is a column start only if some cell lies wholly in the column before it (centred
@@ -89,22 +90,20 @@ def _label_starts(extents: list[tuple[float, float]], hint: list[float], beside:
     x0s = [a for a, _ in extents]
     groups: list[list[float]] = []
     for x in sorted(x0s):
-        if groups and x - groups[-1][-1] <= START_TOL:
+        if groups and x - groups[-1][-1] <= tol:
             groups[-1].append(x)
         else:
             groups.append([x])
-    starts = [g[0] for g in groups if len(g) >= 2 or any(abs(g[0] - x) <= START_TOL for x in beside)]
-    for h in hint:
-        if not any(abs(h - s) <= START_TOL for s in starts):
-            starts.append(h)
+    starts = [g[0] for g in groups if len(g) >= 2 or any(abs(g[0] - x) <= tol for x in beside)]
+    starts = [x for x in starts if not any(abs(h - x) <= tol for h in hint)] + list(hint)
     starts.sort()
-    if x0s and (not starts or min(x0s) < starts[0] - START_TOL):
+    if x0s and (not starts or min(x0s) < starts[0] - tol):
         starts.insert(0, min(x0s))
     if not starts:
         return [0.0]
     kept = [starts[0]]
     for x in starts[1:]:
-        if x in hint or any(kept[-1] - START_TOL <= a < x - START_TOL and b <= x + START_TOL for a, b in extents):
+        if x in hint or any(kept[-1] - tol <= a < x - tol and b <= x + tol for a, b in extents):
             kept.append(x)
     return kept
 
@@ -173,21 +172,38 @@ def positional_grid(run: list[TextLine], page: int, hint: dict | None = None) ->
     # label columns: left edges shared by two or more cells
     beside = [b.pieces[0].x0 for b in blocks
               if any(q.line == b.pieces[0].line and q.x1 < b.pieces[0].x0 for q in pieces)]
+    tol = max(START_TOL, 0.8 * em)  # centred labels of one column start up to ~1 em apart
     starts = _label_starts([(min(p.x0 for p in b.pieces), max(p.x1 for p in b.pieces)) for b in blocks],
-                           list(hint["label_starts"]) if hint else [], beside)
+                           list(hint["label_starts"]) if hint else [], beside, tol)
     L = len(starts)
 
     def col_of(x: float) -> int:
-        return max((j for j, s in enumerate(starts) if s <= x + START_TOL), default=0)
+        return max((j for j, s in enumerate(starts) if s <= x + tol), default=0)
 
     for b in blocks:
         b.col = col_of(min(p.x0 for p in b.pieces))
-        b.end = max(b.col, max((j for j, s in enumerate(starts) if s < max(p.x1 for p in b.pieces) - START_TOL),
+        b.end = max(b.col, max((j for j, s in enumerate(starts) if s < max(p.x1 for p in b.pieces) - tol),
                                default=0))
     blocks.sort(key=lambda b: (b.top, b.col))
 
     def deeper_beside(b: _Block) -> bool:
         return any(o.col > b.end and b.top - near <= o.bottom and o.top <= b.bottom + near for o in blocks)
+
+    # a row label block running over several rows' number lines (rows set tight, no padding
+    # between them): one cell per number line, each wrapped line to the nearer one
+    split: list[_Block] = []
+    for b in blocks:
+        seeds = [p for p in b.pieces if p.line in anchors]
+        if len({p.line for p in seeds}) < 2 or deeper_beside(b):
+            split.append(b)
+            continue
+        parts: dict[int, list[_Piece]] = {}
+        for p in b.pieces:
+            s0 = min(seeds, key=lambda q: (abs(q.cy - p.cy), q.cy))  # a tie goes to the row above
+            parts.setdefault(s0.line, []).append(p)
+        for line in sorted(parts):
+            split.append(_Block(b.col, parts[line], b.end))
+    blocks = sorted(split, key=lambda b: (b.top, b.col))
 
     # each block to its row(s)
     row_lines = set(anchors)
@@ -254,9 +270,12 @@ def positional_grid(run: list[TextLine], page: int, hint: dict | None = None) ->
     # label down to the next group label; a centred one as far below as above its centre
     row_top = {r: run[line].top for r, line in enumerate(rows)}
     row_bot = {r: run[line].bottom for r, line in enumerate(rows)}
+    innermost = {}
+    for (r, c) in texts:
+        innermost[r] = max(innermost.get(r, c), c)
     for k, b in enumerate(blocks):
         r = ridx[home[k]]
-        if b.end == L - 1 or ridx[span_to[k]] == r:
+        if b.col == innermost.get(r):
             row_top[r] = min(row_top[r], run[b.pieces[0].line].top)
             row_bot[r] = max(row_bot[r], run[b.pieces[-1].line].bottom)
     centre_of = {(ridx[home[k]], b.col): (b.top + b.bottom) / 2 for k, b in enumerate(blocks)}
@@ -267,7 +286,7 @@ def positional_grid(run: list[TextLine], page: int, hint: dict | None = None) ->
 
         def reach_down(h: int) -> int:
             e = h
-            while e + 1 < R and free[e + 1]:
+            while e + 1 < R and (free[e + 1] or region[e + 1][k] == region[h][k]):
                 e += 1
             return e
 
@@ -282,7 +301,8 @@ def positional_grid(run: list[TextLine], page: int, hint: dict | None = None) ->
             if not free[r]:
                 shared = None
                 continue
-            a = max((h for h in heads if h < r and all(free[x] for x in range(h + 1, r))), default=None)
+            a = max((h for h in heads if h < r and all(free[x] or region[x][k] == region[h][k]
+                                                       for x in range(h + 1, r))), default=None)
             b = min((h for h in heads if h > r and all(free[x] for x in range(r + 1, h))), default=None)
             src = None
             if b is not None and not top_aligned.get((b, k)):

@@ -74,16 +74,37 @@ def continues(prev: GridTable, nxt: GridTable) -> bool:
 
 
 def _same_positional(prev: GridTable, nxt: GridTable) -> bool:
-    """Rule-less tables: the same label column starts and number columns (a table continued
-    on the next page is laid out with the previous page's columns as hints)."""
+    """Rule-less tables: the same number columns, and label column starts of which one page's
+    are a subset of the other's (a page may lack a nested label column); the continuation is
+    laid out with the previous page's columns as hints."""
     a, b = prev.positional, nxt.positional
-    if a is None or b is None or len(prev.xs) != len(nxt.xs):
+    if a is None or b is None or len(a["num_cols"]) != len(b["num_cols"]):
         return False
-    if len(a["label_starts"]) != len(b["label_starts"]) or len(a["num_cols"]) != len(b["num_cols"]):
-        return False
-    if any(abs(x - y) > EDGE_TOL for x, y in zip(a["label_starts"], b["label_starts"])):
+    small, big = sorted((a["label_starts"], b["label_starts"]), key=len)
+    if not all(any(abs(x - y) <= 2 * EDGE_TOL for y in big) for x in small):
         return False
     return all(p0 - COL_TOL <= q1 and q0 <= p1 + COL_TOL for (p0, p1), (q0, q1) in zip(a["num_cols"], b["num_cols"]))
+
+
+def _union_starts(a: list[float], b: list[float]) -> list[float]:
+    out = sorted(a)
+    for x in b:
+        if not any(abs(x - y) <= 2 * EDGE_TOL for y in out):
+            out.append(x)
+    return sorted(out)
+
+
+def _remap_positional(t: GridTable, starts: list[float]) -> None:
+    """Re-express a rule-less table on more label columns: a new column repeats the cell of
+    the column it was part of (that cell spans it)."""
+    own = t.positional["label_starts"]
+    L = len(own)
+    cols = [max((j for j, s in enumerate(own) if s <= x + 2 * EDGE_TOL), default=0) for x in starts]
+    cols += list(range(L, len(t.cells[0]) if t.cells else L))
+    t.cells = [[row[k] for k in cols] for row in t.cells]
+    t.region = [[row[k] for k in cols] for row in t.region]
+    t.xs = list(starts) + t.xs[L:]
+    t.positional = dict(t.positional, label_starts=list(starts))
 
 
 def _remap(t: GridTable, xs: list[float]) -> None:
@@ -102,7 +123,11 @@ def _remap(t: GridTable, xs: list[float]) -> None:
 
 def merge_into(prev: GridTable, nxt: GridTable) -> None:
     """Append `nxt` (the continuation) to `prev` in place."""
-    if prev.positional is None or nxt.positional is None:
+    if prev.positional is not None and nxt.positional is not None:
+        starts = _union_starts(prev.positional["label_starts"], nxt.positional["label_starts"])
+        _remap_positional(prev, starts)
+        _remap_positional(nxt, starts)
+    else:
         xs = cluster_positions(prev.xs + nxt.xs, COL_TOL)
         xs[0], xs[-1] = min(prev.x0, nxt.x0), max(prev.x1, nxt.x1)
         _remap(prev, xs)

@@ -124,3 +124,15 @@ def test_reports_off_the_main_host(demo_crawl):
 def test_mis_declared_page_decoded(demo_crawl):
     (item,) = [i for i in demo_crawl.items if i["page_url"].endswith("/info/1308/18600.htm")]
     assert item["title"] == "关于示范县2021年度政府信息公开工作情况的报告" and item["published"] == "2022-01-15"
+
+
+def test_generated_report_module_one_item_per_agency_and_year(demo_crawl):
+    """Hanweb xxgkAnnualReport.jsp?area=&fbtime=: links say only 查看; the empty template is no report."""
+    got = {i["page_url"]: i for i in demo_crawl.items if "xxgkAnnualReport.jsp" in i["page_url"]}
+    expected = {u for u in demo_crawl.demo.expected_reports()["demo-hanweb"] if "xxgkAnnualReport.jsp" in u}
+    assert set(got) == expected and len(expected) == 3
+    for url, item in got.items():
+        assert item["year"] == int(url.rsplit("fbtime=", 1)[1][:4])
+        assert item["title"] == f"{item['agency']}{item['year']}年政府信息公开工作年度报告"
+    fetched = [p for _, p in _requests(demo_crawl, "demo-hanweb") if "xxgkAnnualReport.jsp" in p]
+    assert len(fetched) == 4      # the not-filled-in agency × year was judged, and is not an item

@@ -83,3 +83,21 @@ def test_nav_scores():
 
 def test_agency_of_guanyu_title():
     assert guess_agency("关于示范县2021年度政府信息公开工作情况的报告") == "示范县"
+
+
+def test_generated_report_module_urls():
+    from crawlers.recognition import generated_report_year
+    base = "http://www.lishui.gov.cn/module/xxgk/xxgkAnnualReport.jsp"
+    assert generated_report_year(f"{base}?area=11331100002648510D&fbtime=2025") == 2025
+    assert generated_report_year(f"{base}?fbtime=2024&area=11331100002648510D&webid=1") == 2024
+    assert generated_report_year(f"{base}?area=11331100002648510D") is None          # no year: the module's form
+    assert generated_report_year(f"{base}?area=&fbtime=2025") is None
+    assert generated_report_year("http://a.gov.cn/module/xxgk/list.jsp?area=1&fbtime=2025") is None
+
+
+def test_report_title_in_text():
+    from crawlers.recognition import report_title_in_text
+    assert report_title_in_text("首页 > 年报 示范区教育局2023年政府信息公开工作年度报告 发布日期：2024-01-20") == \
+        "示范区教育局2023年政府信息公开工作年度报告"
+    assert report_title_in_text("关于做好2023年度政府信息公开工作年度报告编制工作的通知") is None
+    assert report_title_in_text("一、总体情况") is None

@@ -50,8 +50,11 @@ def generated() -> Path:
 
 
 def fixture_names(generated: Path, ext: str) -> list[Path]:
-    """Fixtures with ruled tables (the scan and the rule-less variant have their own tests)."""
-    return sorted(p for p in generated.glob(f"*.{ext}") if "_scan" not in p.stem and p.stem != "borderless")
+    """Fixtures with ruled tables (the scan and the rule-less variants have their own tests)."""
+    return sorted(p for p in generated.glob(f"*.{ext}") if "_scan" not in p.stem and not p.stem.startswith("borderless"))
+
+
+BORDERLESS = ("borderless", "borderless_centred")
 
 
 def truth_for(path: Path) -> dict:

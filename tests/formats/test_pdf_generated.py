@@ -7,9 +7,9 @@ import pytest
 from parsers import parse_bytes
 from parsers.formats import pdf
 
-from .conftest import fixture_names, need, truth_for
+from .conftest import BORDERLESS, fixture_names, need, truth_for
 from .e2e import cell_errors
-from .truthgrid import find_row, mismatches
+from .truthgrid import find_row, mismatches, numeric_rows
 
 
 def test_generated_pdfs_match_truth(generated):
@@ -44,6 +44,7 @@ def _tables(doc):
 
 def test_pdfium_fast_path_is_cell_identical(generated, corpus_dir):
     paths = sorted(corpus_dir.glob("*/source.pdf")) + fixture_names(generated, "pdf")
+    paths += [generated / f"{name}.pdf" for name in BORDERLESS if (generated / f"{name}.pdf").exists()]
     assert paths
     for p in paths:
         data = p.read_bytes()
@@ -68,20 +69,56 @@ def test_fonts_without_unicode_map_need_ocr(generated):
     assert rep.status == "needs_ocr"
 
 
-def test_rule_less_tables_positional_fallback(generated):
-    """The same report with every table border removed: rows come from lines holding numbers,
-    number columns from their x-extent, wrapped labels join the closer neighbouring line.
-    Every number lands in its row and column on both back ends; labels of rows whose vertical
-    group label interleaves with them may carry stray group characters (assembly copes)."""
-    p = need(generated / "borderless.pdf")
+def _expected_labels(truth: dict) -> list[list[str]]:
+    """Distinct label cells of each applications row as the fixture draws them:
+    [row label] or [group, row label] or [group, sub-group, row label]."""
+    import importlib.util
+
+    from parsers.labels import normalize_label
+
+    from .conftest import FIXTURES
+
+    spec = importlib.util.spec_from_file_location("make_fixtures", FIXTURES / "make_fixtures.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return [[normalize_label(x) for x in (g0, g1, label) if x] for g0, g1, label, _key in mod._app_rows(truth["applications"])]
+
+
+@pytest.mark.parametrize("name", BORDERLESS)
+def test_rule_less_tables_positional_fallback(generated, name):
+    """Reports with every table rule removed: rows anchored on the lines holding numbers,
+    number columns from their x-extent, label columns from the left edges of label cells, each
+    read on its own (a vertical group label never mixes into the row labels beside it), group
+    labels carried down the rows they head (top-aligned or centred), a table continued on the
+    next page stitched with a row cut by the page break joined. Both back ends give the same
+    faithful grid, and every truth cell comes out end to end."""
+    from parsers.labels import normalize_label
+
+    p = need(generated / f"{name}.pdf")
     data = p.read_bytes()
     truth = truth_for(p)
+    want = _expected_labels(truth)
     for backend in ("pdfminer", "pdfium"):
         d = pdf.read(data, ocr=False, backend=backend)
-        assert mismatches(d, truth) == [], backend
-        row = find_row(d, "2.重复申请")
-        assert row is not None and row[1:] == ["961", "968", "975", "982", "989", "996", "1003"], row
+        assert mismatches(d, truth) == [], (name, backend)
+        rows7 = [[normalize_label(x) for x in labels] for labels, _vals in numeric_rows(d, 7) if labels]
+        assert rows7 == want, (name, backend)
+        apps = [t for t in d.blocks if t.kind != "paragraph" and any(
+            normalize_label(r[0]).startswith(normalize_label("一、本年新收")) for r in t.rows)]
+        assert len(apps) == 1 and len(apps[0].rows) == len(want), "applications table stitched into one"
     rep = parse_bytes(data, filename=p.name, ocr=False)
-    errs = cell_errors(rep, truth)
-    assert rep.applications.get("new_received", {}).get("total") == truth["applications"]["new_received"]["total"]
-    assert len(errs) < 40, errs  # of 200 cells; rows with interleaved vertical group labels may be missed
+    assert cell_errors(rep, truth) == []
+
+
+def test_centred_borderless_fixture_breaks_a_row_across_pages(generated):
+    """The centred variant must exercise the page-break cases: the applications table spans
+    pages and a page after a break opens with the tail of a cut row (label text, no numbers)."""
+    from parsers.pdf.lines import group_lines
+
+    pages, _ = pdf.read_pages(need(generated / "borderless_centred.pdf").read_bytes(), "pdfminer")
+    lines = [["".join(c.text for c in ln.chars) for ln in group_lines(pc.chars)] for pc in pages]
+    first = next(i for i, page in enumerate(lines) if any(t.startswith("一、本年新收") for t in page))
+    last = next(i for i, page in enumerate(lines) if any(t.startswith("四、结转下年度") for t in page))
+    assert last > first, (first, last)
+    openings = [lines[i][0] for i in range(first + 1, last + 1)]
+    assert any(not any(ch.isdigit() for ch in t) for t in openings), openings

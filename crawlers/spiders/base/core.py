@@ -24,8 +24,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from crawlers import pages
 from crawlers.items import ReportItem, report_id
 from crawlers.recognition import (AMBIGUOUS, NEGATIVE, OTHER, REPORT, SKELETON_THRESHOLD, TRUNCATED_HINT,
-                                  classify_title, column_context, guess_agency, guess_year, is_truncated, link_kind,
-                                  nav_score, skeleton_score)
+                                  classify_title, column_context, generated_report_year, guess_agency, guess_year,
+                                  is_truncated, link_kind, nav_score, report_title_in_text, skeleton_score)
 from crawlers.registry import Portal, read_registry
 from crawlers.urls import canonicalize
 
@@ -176,8 +176,8 @@ class PortalSpiderBase(scrapy.Spider):
 
     def make_item(self, response, title: str, hint: str | None, text: str) -> ReportItem:
         pid = response.meta["portal"]
-        if classify_title(title) != REPORT and classify_title(hint) == REPORT:
-            title = hint
+        if classify_title(title) != REPORT:
+            title = hint if classify_title(hint) == REPORT else (report_title_in_text(text) or title)
         url = canonicalize(response.url)
         portal = self.portals[pid]
         attachments = [canonicalize(a) for a in pages.extract_attachments(response.selector, response.url)]
@@ -185,7 +185,7 @@ class PortalSpiderBase(scrapy.Spider):
         return ReportItem(
             id=report_id(pid, url), portal_id=pid, page_url=url, attachment_urls=attachments, title=title,
             agency=guess_agency(title, text) or pages.breadcrumb_agency(response.selector),
-            year=guess_year(title, text),
+            year=generated_report_year(url) or guess_year(title, text),
             published=pages.published_date(response.selector, text, response.url),
             listing_url=response.meta.get("ogi_listing"),
             discovered_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
@@ -215,6 +215,8 @@ class PortalSpiderBase(scrapy.Spider):
         kind = link_kind(text)
         if kind == NEGATIVE:
             return
+        if generated_report_year(url):
+            kind = REPORT   # a report module's agency × year URL: the link text says only 查看 / the agency
         ctx = response.meta.get("ogi_ctx", "")
         if "/gkmlpt/" in url and "#" in url and hasattr(self, "gkmlpt_index_request"):
             if nav_score(text, url, in_report_column=True) >= FOLLOW_SCORE or kind != OTHER:
@@ -237,7 +239,7 @@ class PortalSpiderBase(scrapy.Spider):
                     yield self.file_item(url, text, response)
                 return
             yield scrapy.Request(url, callback=self.parse, errback=self.on_error, priority=20,
-                                 meta=self.child_meta(response, ctx="column", ogi_hint=text,
+                                 meta=self.child_meta(response, ctx="column", ogi_hint=text, ogi_candidate=True,
                                                       ogi_listing=canonicalize(response.url)))
             return
         if pages.is_attachment_url(url):
