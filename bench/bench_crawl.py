@@ -123,6 +123,7 @@ def main(argv=None) -> int:
         n_requests = len(demo.requests)
         items = sum(1 for i in range(len(shards)) for _ in (demo.base_dir / f"items-{i}.jsonl").open(encoding="utf-8"))
         first, last = demo.first_request_at, demo.last_request_at
+    load_after = " ".join(f"{x:.2f}" for x in os.getloadavg())
     window = (last - first) if last and first else wall
     pps = n_requests / window
     steady_cpu = max(0.0, crawler_cpu - args.processes * startup_cpu) + server_cpu
@@ -139,7 +140,8 @@ def main(argv=None) -> int:
         "",
         f"* synthetic portals: {args.portals} × ({args.pages} JS-paged listing pages × {args.per_page} reports), "
         f"real-size Word-pasted report pages",
-        f"* crawl processes: {args.processes}; load average before the run: {load_before}",
+        f"* crawl processes: {args.processes}; load average (1/5/15 min) before the run: {load_before}, "
+        f"after: {load_after} (2 cores: a load above ~1 means other jobs shared them)",
         f"* requests served: {n_requests} in {window:.2f} s (first to last request) → **{pps:.0f} pages/s** "
         f"(wall time incl. Scrapy start-up: {wall:.2f} s)",
         f"* CPU: crawlers {crawler_cpu:.1f} s − start-up {args.processes} × {startup_cpu:.1f} s + servers "

@@ -102,7 +102,11 @@ class SafetyMiddleware:
             loop = asyncio.get_running_loop()
             problem = await loop.run_in_executor(None, lambda: destination_problem(
                 request.url, allowed, timeout=self.dns_timeout))
-        if problem:
+        if problem == "dns":
+            # unresolvable now: not a refusal but a network error — Scrapy's resolver (the same vetted,
+            # cached resolution: crawlers.resolver) fails it, and it is retried and counted as an error
+            self.crawler.stats.inc_value("ogi/dns_unresolved")
+        elif problem:
             self._refuse(request, problem, request.meta.get("portal"))
         return None
 

@@ -113,7 +113,7 @@ def is_private_host(host: str) -> bool:
 # --- where a request would really go: names are resolved (the one vetting function) ---------
 
 DNS_TIMEOUT = 5.0            # seconds for one resolution (getaddrinfo has no timeout of its own)
-DNS_FAILURE_TTL = 60.0       # a failed resolution is retried after this long
+DNS_FAILURE_TTL = 10.0       # a failed resolution is tried again after this long (retries back off 2, 4, 8 s)
 _dns_cache: dict[str, tuple[str, ...]] = {}
 _dns_failures: dict[str, float] = {}
 _dns_lock = threading.Lock()
@@ -193,7 +193,10 @@ def destination_problem(url: str, allowed_local_hosts=frozenset(), *, timeout: f
 
 
 def is_forbidden_destination(url: str, allowed_local_hosts=frozenset(), *, timeout: float = DNS_TIMEOUT) -> bool:
-    """True if `url` must not be fetched (see `destination_problem`); flows share this rule."""
+    """True if `url` must not be fetched (see `destination_problem`; fails closed: an unresolvable
+    name is forbidden too). Flows share this rule: pass the portal's registry hosts. A caller that
+    then connects should use the address `resolve()` cached (or `crawlers.resolver.vetted_address`),
+    not a second lookup that DNS rebinding could answer differently."""
     return destination_problem(url, allowed_local_hosts, timeout=timeout) is not None
 
 

@@ -92,9 +92,15 @@ def _virtual_row_rules(xs: list[float], ys: list[float], chars: list[Char], skip
         lo, hi = bisect.bisect_right(cys, top), bisect.bisect_left(cys, bottom)
         if hi - lo < 4:
             continue
-        band = [ch for _cy, _i, ch in sorted(inside[lo:hi], key=lambda t: t[1])]
-        if len(band) < 4:
+        # two lines of numbers need digits on two lines: skip the band when its digits' centres
+        # lie within the single-line tolerance (as in lines.cell_text)
+        digits = [(cy, ch) for cy, _i, ch in inside[lo:hi] if ch.text.isdigit()]
+        if len(digits) < 4:
             continue
+        h = min(ch.bottom - ch.top for _cy, ch in digits)
+        if digits[-1][0] - digits[0][0] <= max(1.0, 0.45 * h):
+            continue
+        band = [ch for _cy, _i, ch in sorted(inside[lo:hi], key=lambda t: t[1])]
         numeric_lines = []
         for ln in group_lines(band):
             cols: dict[int, str] = {}

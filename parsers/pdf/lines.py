@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import re
+from operator import attrgetter
 from dataclasses import dataclass, field
 
 from .page import Char
 
+_X0 = attrgetter("x0")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9%.,:/()\-+]")
 
 
@@ -65,7 +67,7 @@ def group_lines(chars: list[Char]) -> list[Line]:
         top, bottom, mid = ctop, cbot, cy
     lines.append(Line(cur, top, bottom))  # type: ignore[arg-type]
     for ln in lines:
-        ln.chars.sort(key=lambda c: c.x0)
+        ln.chars.sort(key=_X0)
         _dedupe_overprint(ln)
     return lines
 
@@ -87,7 +89,8 @@ def line_text(ln: Line, *, space_ratio: float = 0.3) -> str:
     for c in ln.chars:
         if prev is not None:
             gap = c.x0 - prev.x1
-            if gap > space_ratio * max(c.size, prev.size) and _ASCII_WORD.match(prev.text[-1]) and _ASCII_WORD.match(c.text[0]):
+            if gap > space_ratio * (c.size if c.size > prev.size else prev.size) \
+                    and _ASCII_WORD.match(prev.text[-1]) and _ASCII_WORD.match(c.text[0]):
                 out.append(" ")
         out.append(c.text)
         prev = c
@@ -110,11 +113,10 @@ def join_lines(parts: list[str]) -> str:
 
 def cell_text(chars: list[Char]) -> str:
     if len(chars) <= 12:  # fast path: one line (most cells hold a number or a short label)
-        lo = min(c.cy for c in chars)
-        hi = max(c.cy for c in chars)
-        h = min(c.bottom - c.top for c in chars)
-        if hi - lo <= max(1.0, 0.45 * h):
-            ln = Line(sorted(chars, key=lambda c: c.x0), min(c.top for c in chars), max(c.bottom for c in chars))
+        cys = [(c.top + c.bottom) / 2 for c in chars]
+        h = min([c.bottom - c.top for c in chars])
+        if max(cys) - min(cys) <= max(1.0, 0.45 * h):
+            ln = Line(sorted(chars, key=_X0), min([c.top for c in chars]), max([c.bottom for c in chars]))
             _dedupe_overprint(ln)
             return line_text(ln).strip()
     return join_lines([line_text(ln) for ln in group_lines(chars)])
@@ -123,13 +125,16 @@ def cell_text(chars: list[Char]) -> str:
 def split_chunks(ln: Line, gap_ratio: float = 1.5) -> list[list[Char]]:
     """Split a line where the horizontal gap exceeds `gap_ratio` × the font size."""
     chunks: list[list[Char]] = []
+    prev: Char | None = None
     for c in ln.chars:
-        if chunks:
-            prev = chunks[-1][-1]
+        if prev is not None:
             gap = c.x0 - prev.x1
-            numbers_apart = gap > 0.4 * max(c.size, 1.0) and prev.text[-1:].isdigit() and c.text[:1].isdigit()
-            if gap <= gap_ratio * max(c.size, 1.0) and not numbers_apart:
+            size = c.size if c.size > 1.0 else 1.0
+            numbers_apart = gap > 0.4 * size and prev.text[-1:].isdigit() and c.text[:1].isdigit()
+            if gap <= gap_ratio * size and not numbers_apart:
                 chunks[-1].append(c)
+                prev = c
                 continue
         chunks.append([c])
+        prev = c
     return chunks

@@ -19,7 +19,8 @@ def open_pdf(data: bytes):
 
 
 def pdf_info(doc) -> dict[str, str]:
-    """Document information dictionary (Title, Author, CreationDate …) decoded to str."""
+    """Document information dictionary (the standard entries: Title, Author, CreationDate …)
+    decoded to str; empty entries left out."""
     from pdfminer.psparser import PSLiteral
     from pdfminer.pdftypes import resolve1
 
@@ -30,6 +31,8 @@ def pdf_info(doc) -> dict[str, str]:
             if isinstance(v, bytes):
                 if v.startswith(b"\xfe\xff"):
                     s = v[2:].decode("utf-16-be", "replace")
+                elif v.startswith(b"\xff\xfe"):  # little-endian UTF-16 (WPS writes these)
+                    s = v[2:].decode("utf-16-le", "replace")
                 else:
                     try:
                         s = v.decode("utf-8")
@@ -40,7 +43,11 @@ def pdf_info(doc) -> dict[str, str]:
             else:
                 s = str(v)
             out[str(k)] = s.strip("\x00 ")
-    return out
+    return {k: v for k, v in out.items() if k in INFO_KEYS and v}
+
+
+# the document information entries both back ends report (pypdfium2's get_metadata_dict)
+INFO_KEYS = ("Title", "Author", "Subject", "Keywords", "Creator", "Producer", "CreationDate", "ModDate")
 
 
 def iter_pages(data: bytes, *, max_pages: int | None = None) -> Iterator[PageContent]:

@@ -141,10 +141,14 @@ def positional_grid(run: list[TextLine], page: int, hint: dict | None = None) ->
     # pitch of wrapped lines inside one cell (distances of line centres: the same in both back
     # ends whatever their glyph boxes)
     steps = []
-    for p in pieces:
-        for q in pieces:
+    by_cy = sorted(range(len(pieces)), key=lambda a: pieces[a].cy)
+    for n, a in enumerate(by_cy):
+        p = pieces[a]
+        for q in (pieces[b] for b in by_cy[n + 1:]):
             d = q.cy - p.cy
-            if 0.8 * em <= d <= 2.0 * em and q.x0 < p.x1 and p.x0 < q.x1:
+            if d > 2.0 * em:
+                break
+            if 0.8 * em <= d and q.x0 < p.x1 and p.x0 < q.x1:
                 steps.append(d)
     pitch = _median(steps, 1.6 * em)
     near = 1.3 * pitch
@@ -158,10 +162,13 @@ def positional_grid(run: list[TextLine], page: int, hint: dict | None = None) ->
             a = parent[a]
         return a
 
-    for a, p in enumerate(pieces):
-        for b in range(a + 1, len(pieces)):
+    for n, a in enumerate(by_cy):
+        p = pieces[a]
+        for b in by_cy[n + 1:]:
             q = pieces[b]
-            if q.line != p.line and 0 < q.cy - p.cy <= near and q.x0 < p.x1 and p.x0 < q.x1:
+            if q.cy - p.cy > near:
+                break
+            if q.line != p.line and 0 < q.cy - p.cy and q.x0 < p.x1 and p.x0 < q.x1:
                 ra, rb = find(a), find(b)
                 if ra != rb:
                     parent[rb] = ra
@@ -253,9 +260,10 @@ def positional_grid(run: list[TextLine], page: int, hint: dict | None = None) ->
         reach[key] = max(reach.get(key, b.col), b.end)
         vspan[key] = max(vspan.get(key, r), ridx[span_to[k]])
     top_aligned: dict[tuple[int, int], bool] = {}
+    row_of = [ridx[home[k]] for k in range(len(blocks))]
     for k, b in enumerate(blocks):
-        r = ridx[home[k]]
-        deeper = [o.top for o in blocks if o.col > b.end and ridx[home[blocks.index(o)]] == r]
+        r = row_of[k]
+        deeper = [o.top for j, o in enumerate(blocks) if o.col > b.end and row_of[j] == r]
         top_aligned[(r, b.col)] = bool(deeper) and abs(min(deeper) - b.top) <= 0.25 * pitch
     group_src: dict[int, tuple[int, int]] = {}  # region id -> (row, col) of a group label
     for (r, k) in sorted(texts):

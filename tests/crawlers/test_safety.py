@@ -85,9 +85,10 @@ def test_registry_local_hosts_need_no_lookup_and_names_are_looked_up_once(mw, fa
     assert fake_dns == ["www.a.gov.cn"]                     # cached per host
 
 
-def test_unresolvable_names_are_refused(mw):
-    with pytest.raises(ForbiddenRequest, match="dns"):
-        vet(mw, req("http://nowhere.a.gov.cn/"))
+def test_unresolvable_names_are_left_to_the_vetted_resolver(mw):
+    """Not a refusal (that would hide a DNS outage): the connection's resolver fails it, retried as an error."""
+    assert vet(mw, req("http://nowhere.a.gov.cn/")) is None
+    assert mw.crawler.stats.get_value("ogi/dns_unresolved") == 1
 
 
 def test_destination_rule_shared_with_flows(fake_dns):

@@ -93,8 +93,11 @@ def test_kill_midway_and_rerun_converges(first_run, prefect_api, demo, data_dir,
             os.killpg(proc.pid, signal.SIGKILL)
             break
         time.sleep(0.05)
-    proc.wait(30)
-    assert killed_with is not None, "the run finished or stalled before it could be killed midway"
+    if killed_with is None:
+        proc.kill()
+    _out, err = proc.communicate(timeout=30)
+    assert killed_with is not None, ("the run finished or stalled before it could be killed midway: "
+                                     + err.decode("utf-8", "replace")[-2000:])
     assert not (d2 / "warehouse.duckdb").exists()  # it died before publishing
     out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, timeout=240)
     assert out.returncode == 0, out.stderr.decode()[-2000:]

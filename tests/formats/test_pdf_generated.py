@@ -43,6 +43,8 @@ def _tables(doc):
 
 
 def test_pdfium_fast_path_is_cell_identical(generated, corpus_dir):
+    """The default back end (pypdfium2) gives exactly the reference's (pdfminer.six) blocks —
+    every cell, every paragraph — and the same page flags, on every corpus PDF and fixture."""
     paths = sorted(corpus_dir.glob("*/source.pdf")) + fixture_names(generated, "pdf")
     paths += [generated / f"{name}.pdf" for name in BORDERLESS if (generated / f"{name}.pdf").exists()]
     assert paths
@@ -51,10 +53,32 @@ def test_pdfium_fast_path_is_cell_identical(generated, corpus_dir):
         ref = pdf.read(data, ocr=False, backend="pdfminer")
         fast = pdf.read(data, ocr=False, backend="pdfium")
         assert _tables(fast) == _tables(ref), p
-        from parsers.labels import normalize_label
+        assert fast.blocks == ref.blocks, p
+        assert (fast.needs_ocr, fast.title_hint, fast.meta) == (ref.needs_ocr, ref.title_hint, ref.meta), p
 
-        paras = [[normalize_label(b.text) for b in d.blocks if b.kind == "paragraph"] for d in (ref, fast)]
-        assert paras[0] == paras[1], p
+
+def test_backend_choice_and_fallback(generated, monkeypatch):
+    """pypdfium2 is the default; OGI_PDF_BACKEND=pdfminer picks the reference; a document the
+    fast path cannot take (here: pdfium made to fail) is read by pdfminer.six instead."""
+    from parsers.pdf import pdfium_source, pdfminer_source
+
+    data = need(generated / "compact.pdf").read_bytes()
+    calls = []
+    real_pdfium, real_pdfminer = pdfium_source.read, pdfminer_source.iter_pages
+    monkeypatch.setattr(pdfium_source, "read", lambda *a, **k: calls.append("pdfium") or real_pdfium(*a, **k))
+    monkeypatch.setattr(pdfminer_source, "iter_pages", lambda *a, **k: calls.append("pdfminer") or real_pdfminer(*a, **k))
+    monkeypatch.delenv("OGI_PDF_BACKEND", raising=False)
+    ref = pdf.read(data, ocr=False)
+    assert calls == ["pdfium"]
+    monkeypatch.setenv("OGI_PDF_BACKEND", "pdfminer")
+    assert pdf.read(data, ocr=False).blocks == ref.blocks and calls == ["pdfium", "pdfminer"]
+
+    def broken(*a, **k):
+        raise RuntimeError("pdfium failed")
+
+    monkeypatch.setattr(pdfium_source, "read", broken)
+    monkeypatch.setenv("OGI_PDF_BACKEND", "pdfium")
+    assert pdf.read(data, ocr=False).blocks == ref.blocks and calls[-1] == "pdfminer"
 
 
 def test_fonts_without_unicode_map_need_ocr(generated):
