@@ -1,7 +1,8 @@
 """PDF table extraction speed, ms per page, side by side (medians of warm passes):
 
-- ogi (pdfminer.six): our reader, `parsers.formats.pdf.read` (chars + rules -> grids -> blocks);
-- ogi (pypdfium2 fast path): the same layout code fed by pypdfium2 characters and paths;
+- ogi (pypdfium2, the default back end): `parsers.formats.pdf.read` (chars + rules -> grids ->
+  blocks) fed by pypdfium2 characters and paths;
+- ogi (pdfminer.six, the reference back end): the same layout code fed by pdfminer.six;
 - floor: pdfminer.six page parsing only (PDFPageAggregator, laparams=None), no table code;
 - limit: pypdfium2 raw text extraction (get_textpage().get_text_range());
 - peer: pdfplumber `page.extract_tables()`.
@@ -9,8 +10,11 @@
     .venv/bin/python bench/bench_pdf.py [--passes N] [PDF ...]
 
 Defaults to the corpus PDFs (../shared/corpus/*/source.pdf) and the generated fixtures
-(tests/fixtures/generated/*.pdf, text PDFs only). Writes bench/results/pdf.md and the
-"PDF tables" section of BENCHMARKS.md.
+(tests/fixtures/generated/*.pdf, text PDFs only, the rule-less ones included). Every pass
+times each tool once (round robin) and records both the process CPU time (`time.process_time`:
+everything here is single-threaded, and CPU time is what other jobs on a shared machine
+disturb least) and the wall time. Writes bench/results/pdf.md and the "PDF tables" section
+of BENCHMARKS.md, with the load average before and after.
 """
 from __future__ import annotations
 
@@ -75,8 +79,8 @@ def pdfplumber_tables(data: bytes) -> None:
 
 
 TOOLS = [
-    ("ogi grids, pdfminer.six", ogi_pdfminer),
-    ("ogi grids, pypdfium2 fast path", ogi_pdfium),
+    ("ogi grids, pypdfium2 (default)", ogi_pdfium),
+    ("ogi grids, pdfminer.six (reference)", ogi_pdfminer),
     ("floor: pdfminer.six parse only", pdfminer_floor),
     ("limit: pypdfium2 raw text", pdfium_text),
     ("peer: pdfplumber extract_tables", pdfplumber_tables),
@@ -97,40 +101,46 @@ def run(paths: list[Path], passes: int):
     for _name, fn in TOOLS:  # warm-up (imports, caches)
         for _, d in docs:
             fn(d)
-    times: dict[str, list[float]] = {name: [] for name, _ in TOOLS}
+    cpu: dict[str, list[float]] = {name: [] for name, _ in TOOLS}
+    wall: dict[str, list[float]] = {name: [] for name, _ in TOOLS}
     for _ in range(passes):
         for name, fn in TOOLS:
-            t0 = time.perf_counter()
+            c0, t0 = time.process_time(), time.perf_counter()
             for _, d in docs:
                 fn(d)
-            times[name].append(time.perf_counter() - t0)
+            cpu[name].append(time.process_time() - c0)
+            wall[name].append(time.perf_counter() - t0)
     results = []
     for name, _ in TOOLS:
-        med, best = statistics.median(times[name]), min(times[name])
-        results.append((name, med * 1000 / pages, best * 1000 / pages))
-        print(f"{name:40s} {med * 1000 / pages:8.1f} ms/page (best {best * 1000 / pages:.1f})", flush=True)
+        c_med, c_best = statistics.median(cpu[name]) * 1000 / pages, min(cpu[name]) * 1000 / pages
+        w_med = statistics.median(wall[name]) * 1000 / pages
+        results.append((name, c_med, c_best, w_med))
+        print(f"{name:40s} cpu {c_med:8.2f} ms/page (best {c_best:.2f}), wall {w_med:.2f}", flush=True)
     return results, pages
 
 
-def write(results, pages: int, files: int, passes: int) -> str:
+def write(results, pages: int, files: int, passes: int, load: tuple[str, str]) -> str:
     import os
     import platform
 
-    base = {n: v for n, v, _ in results}
-    floor = base["floor: pdfminer.six parse only"]
-    limit = base["limit: pypdfium2 raw text"]
+    cpu = {n: v for n, v, _, _ in results}
+    wall = {n: v for n, _, _, v in results}
+    floor, limit = "floor: pdfminer.six parse only", "limit: pypdfium2 raw text"
     lines = [
         "## PDF tables (bench/bench_pdf.py)",
         "",
-        f"{files} text PDFs, {pages} pages (corpus PDFs + generated fixtures); median of {passes} warm passes; "
-        f"{os.cpu_count()} CPUs, Python {platform.python_version()}; the machine is shared, so treat "
-        "figures as ±20%.",
+        f"{files} text PDFs, {pages} pages (corpus PDFs + generated fixtures, rule-less ones included); "
+        f"median of {passes} warm round-robin passes; {os.cpu_count()} CPUs, Python {platform.python_version()}. "
+        f"Load average (1/5/15 min) before: {load[0]}; after: {load[1]}. The machine is shared: CPU time "
+        "(process_time) is the figure to compare; wall time is given for reference.",
         "",
-        "| tool | ms/page (median) | ms/page (best) | × pdfminer floor | × pypdfium2 text |",
-        "|---|---|---|---|---|",
+        "| tool | CPU ms/page (median) | CPU ms/page (best) | wall ms/page (median) | × pdfminer floor (CPU) "
+        "| × pypdfium2 text (CPU) | × pypdfium2 text (wall) |",
+        "|---|---|---|---|---|---|---|",
     ]
-    for name, med, best in results:
-        lines.append(f"| {name} | {med:.1f} | {best:.1f} | {med / floor:.2f} | {med / limit:.1f} |")
+    for name, c_med, c_best, w_med in results:
+        lines.append(f"| {name} | {c_med:.2f} | {c_best:.2f} | {w_med:.2f} | {c_med / cpu[floor]:.2f} "
+                     f"| {c_med / cpu[limit]:.2f} | {w_med / wall[limit]:.2f} |")
     lines.append("")
     text = "\n".join(lines) + "\n"
     out = REPO / "bench" / "results" / "pdf.md"
@@ -146,14 +156,21 @@ def write(results, pages: int, files: int, passes: int) -> str:
     return text
 
 
+def _load() -> str:
+    import os
+
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("pdfs", nargs="*", type=Path)
     ap.add_argument("--passes", type=int, default=5)
     args = ap.parse_args()
     paths = args.pdfs or default_pdfs()
+    before = _load()
     results, pages = run(paths, args.passes)
-    print(write(results, pages, len(paths), args.passes))
+    print(write(results, pages, len(paths), args.passes, (before, _load())))
 
 
 if __name__ == "__main__":

@@ -30,7 +30,8 @@ def apply_crawl_delay(crawler, request, delay: float) -> str:
     key = downloader.get_slot_key(request)
     conf = downloader.per_slot_settings.setdefault(key, {})
     if conf.get(FLOOR_KEY) != delay:
-        conf.update({FLOOR_KEY: delay, "delay": max(float(conf.get("delay", 0.0)), delay), "jitter": 0.0})
+        conf.update({FLOOR_KEY: delay, "delay": max(float(conf.get("delay", downloader._delay)), delay),
+                     "jitter": 0.0})   # a floor: never below DOWNLOAD_DELAY / the AutoThrottle start delay
         crawler.stats.set_value(f"ogi/crawl_delay/{key}", delay)
         log.info("robots.txt Crawl-delay %.2f s for %s", delay, key)
     slot = downloader.slots.get(key)

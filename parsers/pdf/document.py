@@ -2,8 +2,6 @@
 and a positional table for rows of numbers drawn without rules."""
 from __future__ import annotations
 
-import re
-
 from ..model import Block, Paragraph, Table
 from .grid import GridTable
 from .layout import PageLayout, TextLine

@@ -3,16 +3,21 @@
 - Rows: the text lines that hold numbers (or reach into the number columns: header and caption
   lines) anchor the rows.
 - Number columns: the x-extents of numeric chunks, merged where they overlap.
-- Label columns (everything left of the numbers): the left edges where label pieces start on
-  several lines (a vertical group label, a sub-group label, the row label). Each column is read
-  on its own, so a group label interleaving with the wrapped lines of row labels never mixes
-  into them.
-- In one label column, pieces at the wrapped-line pitch form a block (one cell). A block holding
-  a row's line belongs to that row; a block holding lines of several rows, or standing beside
-  nested labels, is a group label and is merged down the rows it heads; a block alone is a
-  label-only row (a caption, the tail of a label continued from the previous page).
-- Whether cells are top-aligned or centred is read from the row labels and decides which rows a
-  group label covers.
+- Label cells: label text (left of the numbers) split at visible gaps into pieces; pieces on
+  neighbouring lines at the wrapped-line pitch that overlap horizontally form one cell (works
+  for left-aligned and centred text alike).
+- Label columns: left edges shared by several cells (or of a cell right of another on its
+  line), kept only where some cell lies wholly in the column before (centred labels of one
+  column do not make columns). Each column is read on its own, so a vertical group label
+  interleaving with the wrapped lines of the row labels beside it never mixes into them.
+- A cell holding a row's number line belongs to that row (several: a group label merged over
+  them); a cell beside deeper labels is a group label; any other cell is a label-only row (a
+  caption, the tail of a label cut by a page break).
+- Group labels cover the rows nested under them: a top-aligned one (its first line starts its
+  first row) down to the next group label, a centred one as far above as below its centre;
+  rows before any group label on the page share one empty cell for the stitcher to fill.
+- A table continued on the next page is laid out with the previous page's columns as hints
+  (`GridTable.positional`), so stitch.py can join the two and a row cut by the break.
 """
 from __future__ import annotations
 
@@ -30,8 +35,6 @@ START_TOL = 3.0  # points: left edges this close start the same column (at least
 @dataclass
 class _Piece:
     line: int  # index into the run
-    col: int
-    end: int  # last label column it reaches into
     x0: float
     x1: float
     cy: float
@@ -133,7 +136,7 @@ def positional_grid(run: list[TextLine], page: int, hint: dict | None = None) ->
     pieces: list[_Piece] = []
     for i, chs in raw_pieces:
         ln = Line(chs, min(c.top for c in chs), max(c.bottom for c in chs))
-        pieces.append(_Piece(i, 0, 0, chs[0].x0, max(c.x1 for c in chs), (run[i].top + run[i].bottom) / 2,
+        pieces.append(_Piece(i, chs[0].x0, max(c.x1 for c in chs), (run[i].top + run[i].bottom) / 2,
                              line_text(ln)))
     cy = [(ln.top + ln.bottom) / 2 for ln in run]
     anchors = sorted(i for i in range(len(run)) if values[i])
@@ -251,10 +254,8 @@ def positional_grid(run: list[TextLine], page: int, hint: dict | None = None) ->
     texts: dict[tuple[int, int], list[str]] = {}
     reach: dict[tuple[int, int], int] = {}
     vspan: dict[tuple[int, int], int] = {}
-    first_top: dict[int, float] = {}
     for k, b in enumerate(blocks):
         r = ridx[home[k]]
-        first_top[r] = min(first_top.get(r, b.top), b.top)
         key = (r, b.col)
         texts.setdefault(key, []).append(join_lines([p.text for p in b.pieces]))
         reach[key] = max(reach.get(key, b.col), b.end)

@@ -3,31 +3,13 @@ server subprocess), one demo-portal server per module, helpers to read the wareh
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
+from flows.localrun import LOCAL_PREFECT_ENV
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _use_real_packages() -> None:
-    """tests/<name>/ directories (crawlers, parsers, warehouse …) are put on sys.path by pytest's
-    default import mode and can shadow the project's packages of the same name (as a namespace
-    package, losing what their __init__ defines). Put the project root first and drop any
-    shadowed top-level entry so the real package is imported."""
-    root = str(ROOT)
-    if sys.path[:1] != [root]:
-        sys.path.insert(0, root)
-    for name in ("parsers", "warehouse", "crawlers", "flows", "ogi"):
-        mod = sys.modules.get(name)
-        if mod is not None and getattr(mod, "__file__", None) != str(ROOT / name / "__init__.py"):
-            del sys.modules[name]
-
-
-_use_real_packages()
-
-from flows.localrun import LOCAL_PREFECT_ENV  # noqa: E402
 
 
 @pytest.fixture(scope="session")

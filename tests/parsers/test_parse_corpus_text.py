@@ -9,7 +9,7 @@ import pytest
 
 from parsers import parse_bytes
 
-from parse_corpus_util import cell_mismatches, inconsistency_problems, load_truth
+from .parse_corpus_util import cell_mismatches, inconsistency_problems, load_truth
 
 TEXT_SOURCES = ["seed_000/source.txt", "seed_001/source.txt", "seed_002/source.txt", "seed_003/source.txt",
                 "seed_004/source.txt", "pingtan_2022/source.txt", "shuyang_county_2025/source.md"]
