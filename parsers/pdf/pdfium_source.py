@@ -6,11 +6,65 @@ pdfminer.six (pdfium reports unrotated user space)."""
 from __future__ import annotations
 
 import ctypes
+import functools
+import re
+import struct
+import types
 
 from .page import Char, PageContent, segs_from_box, segs_from_polyline
 
 _MAX_DEPTH = 12
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_RECT = struct.Struct("4f")  # FS_RECTF: left, top, right, bottom
 _BLANKS = frozenset(map(chr, (0xA0, 0x3000, 0xFEFF, 0xFFFE, 0xFFFF)))
+
+
+@functools.lru_cache(maxsize=1)
+def _lean():
+    """The per-character and per-path-segment pdfium calls with plain-address prototypes: the
+    same library functions, minus the typed pointer objects pypdfium2's bindings build on every
+    call (a third of the fast path's time). None when the library handle is not reachable; the
+    standard bindings are used then."""
+    try:
+        from pypdfium2_raw.bindings import _libs
+
+        lib = _libs["pdfium"]
+    except Exception:
+        return None
+    P, I, F = ctypes.c_void_p, ctypes.c_int, ctypes.c_float
+
+    def fn(name, argtypes, restype):
+        f = lib[name]  # a new function object: pypdfium2's own prototypes stay untouched
+        f.argtypes, f.restype = argtypes, restype
+        return f
+
+    return types.SimpleNamespace(
+        FPDFText_HasUnicodeMapError=fn("FPDFText_HasUnicodeMapError", (P, I), I),
+        FPDFText_GetLooseCharBox=fn("FPDFText_GetLooseCharBox", (P, I, P), I),
+        FPDFText_GetCharAngle=fn("FPDFText_GetCharAngle", (P, I), F),
+        FPDFPage_CountObjects=fn("FPDFPage_CountObjects", (P,), I),
+        FPDFPage_GetObject=fn("FPDFPage_GetObject", (P, I), P),
+        FPDFFormObj_CountObjects=fn("FPDFFormObj_CountObjects", (P,), I),
+        FPDFFormObj_GetObject=fn("FPDFFormObj_GetObject", (P, ctypes.c_ulong), P),
+        FPDFPageObj_GetType=fn("FPDFPageObj_GetType", (P,), I),
+        FPDFPageObj_GetMatrix=fn("FPDFPageObj_GetMatrix", (P, P), I),
+        FPDFPageObj_GetBounds=fn("FPDFPageObj_GetBounds", (P, P, P, P, P), I),
+        FPDFPath_GetDrawMode=fn("FPDFPath_GetDrawMode", (P, P, P), I),
+        FPDFPath_CountSegments=fn("FPDFPath_CountSegments", (P,), I),
+        FPDFPath_GetPathSegment=fn("FPDFPath_GetPathSegment", (P, I), P),
+        FPDFPathSegment_GetType=fn("FPDFPathSegment_GetType", (P,), I),
+        FPDFPathSegment_GetPoint=fn("FPDFPathSegment_GetPoint", (P, P, P), I),
+        FPDFPathSegment_GetClose=fn("FPDFPathSegment_GetClose", (P,), I),
+    )
+
+
+def _api(c, handle):
+    """(functions, handle, ref): lean prototypes with the handle as an address and `ctypes.addressof`
+    for out-parameters, or pypdfium2's bindings with the typed handle and `ctypes.byref`."""
+    lean = _lean()
+    if lean is None:
+        return c, handle, ctypes.byref
+    return lean, ctypes.cast(handle, ctypes.c_void_p).value, ctypes.addressof
 
 
 class NeedsPdfminer(Exception):
@@ -67,21 +121,24 @@ def _page(page, number: int) -> PageContent:
 
 def _walk_objects(c, raw_page, pc: PageContent, l: float, t: float) -> None:
     """Ruling paths and image areas of a page (form XObjects followed, their matrices applied)."""
+    api, page_h, ref = _api(c, raw_page)
     m = c.FS_MATRIX()
-    m_ref = ctypes.byref(m)
+    m_ref = ref(m)
     fill, stroke = ctypes.c_int(), ctypes.c_int()
-    fill_ref, stroke_ref = ctypes.byref(fill), ctypes.byref(stroke)
+    fill_ref, stroke_ref = ref(fill), ref(stroke)
     x, y = ctypes.c_float(), ctypes.c_float()
-    x_ref, y_ref = ctypes.byref(x), ctypes.byref(y)
-    get_type, get_matrix = c.FPDFPageObj_GetType, c.FPDFPageObj_GetMatrix
-    draw_mode, count_segs, get_seg = c.FPDFPath_GetDrawMode, c.FPDFPath_CountSegments, c.FPDFPath_GetPathSegment
-    seg_type, seg_point, seg_close = c.FPDFPathSegment_GetType, c.FPDFPathSegment_GetPoint, c.FPDFPathSegment_GetClose
+    x_ref, y_ref = ref(x), ref(y)
+    bl, bb, br, bt = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+    bounds_refs = (ref(bl), ref(bb), ref(br), ref(bt))
+    get_type, get_matrix = api.FPDFPageObj_GetType, api.FPDFPageObj_GetMatrix
+    draw_mode, count_segs, get_seg = api.FPDFPath_GetDrawMode, api.FPDFPath_CountSegments, api.FPDFPath_GetPathSegment
+    seg_type, seg_point, seg_close = api.FPDFPathSegment_GetType, api.FPDFPathSegment_GetPoint, api.FPDFPathSegment_GetClose
     FORM, IMAGE, PATH, MOVETO = c.FPDF_PAGEOBJ_FORM, c.FPDF_PAGEOBJ_IMAGE, c.FPDF_PAGEOBJ_PATH, c.FPDF_SEGMENT_MOVETO
     segs = pc.segs
 
-    def walk(get_count, get_obj, ctm, depth):
-        for k in range(get_count()):
-            obj = get_obj(k)
+    def walk(container, get_count, get_obj, ctm, depth):
+        for k in range(get_count(container)):
+            obj = get_obj(container, k)
             typ = get_type(obj)
             if typ == PATH:
                 draw_mode(obj, fill_ref, stroke_ref)
@@ -115,17 +172,14 @@ def _walk_objects(c, raw_page, pc: PageContent, l: float, t: float) -> None:
             elif typ == FORM and depth < _MAX_DEPTH:
                 get_matrix(obj, m_ref)
                 fm = _mul((m.a, m.b, m.c, m.d, m.e, m.f), ctm)
-                walk(lambda o=obj: c.FPDFFormObj_CountObjects(o), lambda j, o=obj: c.FPDFFormObj_GetObject(o, j),
-                     fm, depth + 1)
+                walk(obj, api.FPDFFormObj_CountObjects, api.FPDFFormObj_GetObject, fm, depth + 1)
             elif typ == IMAGE:
-                lb, bb, rb, tb = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
-                if c.FPDFPageObj_GetBounds(obj, ctypes.byref(lb), ctypes.byref(bb), ctypes.byref(rb), ctypes.byref(tb)):
+                if api.FPDFPageObj_GetBounds(obj, *bounds_refs):
                     sx = (ctm[0] ** 2 + ctm[1] ** 2) ** 0.5
                     sy = (ctm[2] ** 2 + ctm[3] ** 2) ** 0.5
-                    pc.image_area += max(0.0, rb.value - lb.value) * sx * max(0.0, tb.value - bb.value) * sy
+                    pc.image_area += max(0.0, br.value - bl.value) * sx * max(0.0, bt.value - bb.value) * sy
 
-    walk(lambda: c.FPDFPage_CountObjects(raw_page), lambda j: c.FPDFPage_GetObject(raw_page, j),
-         (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), 0)
+    walk(page_h, api.FPDFPage_CountObjects, api.FPDFPage_GetObject, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), 0)
 
 
 def _page_text(c, raw, n: int) -> str | None:
@@ -134,7 +188,7 @@ def _page_text(c, raw, n: int) -> str | None:
     buf = ctypes.create_string_buffer(2 * (n + 1))
     c.FPDFText_GetText(raw, 0, n, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
     text = buf.raw[:2 * n].decode("utf-16-le", "surrogatepass")
-    if len(text) != n or any("\ud800" <= ch <= "\udfff" for ch in text):
+    if len(text) != n or (text and max(text) >= "\ud800" and _SURROGATE.search(text)):
         return None
     return text
 
@@ -146,13 +200,15 @@ def _chars(c, raw, pc: PageContent, l: float, t: float) -> None:
     n = c.FPDFText_CountChars(raw)
     text = _page_text(c, raw, n)
     rect = c.FS_RECTF()
-    rect_ref = ctypes.byref(rect)
     tl, tr, tb, tt = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
     mat = c.FS_MATRIX()
-    get_unicode, map_error = c.FPDFText_GetUnicode, c.FPDFText_HasUnicodeMapError
-    loose_box, get_angle = c.FPDFText_GetLooseCharBox, c.FPDFText_GetCharAngle
-    chars = pc.chars
-    append = chars.append
+    get_unicode = c.FPDFText_GetUnicode
+    api, h, ref = _api(c, raw)
+    rect_ref = ref(rect)
+    map_error, loose_box, get_angle = api.FPDFText_HasUnicodeMapError, api.FPDFText_GetLooseCharBox, api.FPDFText_GetCharAngle
+    append = pc.chars.append
+    unpack = _RECT.unpack_from
+    new_char = Char
     blanks = _BLANKS
     half_pi = 1.5707964
     prev_top = prev_bottom = None
@@ -161,14 +217,14 @@ def _chars(c, raw, pc: PageContent, l: float, t: float) -> None:
     for i, ch in enumerate(codes):
         if ch <= " " or ch in blanks:
             continue
-        if map_error(raw, i):
+        if map_error(h, i):
             pc.unmapped_chars += 1
             continue
-        if not loose_box(raw, i, rect_ref):
+        if not loose_box(h, i, rect_ref):
             continue
-        rtop, rbottom = rect.top, rect.bottom
+        rleft, rtop, rright, rbottom = unpack(rect)
         if rtop != prev_top or rbottom != prev_bottom:
-            angle = get_angle(raw, i)
+            angle = get_angle(h, i)
             prev_diag = angle > 0 and min(angle % half_pi, half_pi - angle % half_pi) > 0.02
             prev_top, prev_bottom = rtop, rbottom
         if prev_diag:
@@ -176,16 +232,16 @@ def _chars(c, raw, pc: PageContent, l: float, t: float) -> None:
             continue
         # the loose box spans the font's ascent..descent, i.e. the rendered font size
         # (FPDFText_GetFontSize ignores the text matrix, so it is not usable here)
-        x0, x1 = rect.left - l, rect.right - l
+        x0, x1 = rleft - l, rright - l
         top, bottom = t - rtop, t - rbottom
         # vertical-writing glyphs get absurd loose boxes: use the ink box, squared
         if x1 - x0 > 24 and x1 - x0 > 2.5 * _em(c, raw, i, mat) and c.FPDFText_GetCharBox(
                 raw, i, ctypes.byref(tl), ctypes.byref(tr), ctypes.byref(tb), ctypes.byref(tt)):
             side = max(tr.value - tl.value, tt.value - tb.value, 1.0) * 1.1
             cx, cy = (tl.value + tr.value) / 2 - l, t - (tb.value + tt.value) / 2
-            append(Char(ch, cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2, side))
+            append(new_char(ch, cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2, side))
             continue
-        append(Char(ch, x0, top, x1, bottom, bottom - top))
+        append(new_char(ch, x0, top, x1, bottom, bottom - top))
 
 
 def _em(c, raw, i: int, mat) -> float:

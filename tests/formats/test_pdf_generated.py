@@ -81,6 +81,26 @@ def test_backend_choice_and_fallback(generated, monkeypatch):
     assert pdf.read(data, ocr=False).blocks == ref.blocks and calls[-1] == "pdfminer"
 
 
+def test_pdfium_standard_bindings_give_the_same_pages(generated):
+    """The fast path's plain-address prototypes and pypdfium2's own bindings read the same
+    characters, rules and image areas (the latter are the fallback when the library handle
+    is not reachable)."""
+    from parsers.pdf import pdfium_source
+
+    for name in ("compact.pdf", "borderless_centred.pdf", "compact_scan.pdf"):
+        data = need(generated / name).read_bytes()
+        lean, _ = pdfium_source.read(data)
+        real = pdfium_source._lean
+        try:
+            pdfium_source._lean = lambda: None
+            std, _ = pdfium_source.read(data)
+        finally:
+            pdfium_source._lean = real
+        assert pdfium_source._lean() is not None
+        assert [(p.chars, p.segs, p.image_area, p.unmapped_chars) for p in lean] == \
+            [(p.chars, p.segs, p.image_area, p.unmapped_chars) for p in std], name
+
+
 def test_fonts_without_unicode_map_need_ocr(generated):
     data = need(generated / "compact.pdf").read_bytes()
     assert data.count(b"/ToUnicode") >= 1
