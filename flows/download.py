@@ -17,8 +17,6 @@ One rule set for every document URL:
 from __future__ import annotations
 
 import hashlib
-import ipaddress
-import socket
 import threading
 import time
 import urllib.robotparser
@@ -31,7 +29,7 @@ import httpx
 
 from crawlers import settings as _crawler_settings
 from crawlers.registry import host_allowed
-from crawlers.urls import filename_of, host_of, is_private_host
+from crawlers.urls import destination_problem, filename_of, host_of
 from parsers.safety import MAX_DOCUMENT_BYTES
 from parsers.sniff import sniff_format
 
@@ -125,40 +123,26 @@ def reset_politeness_state() -> None:
 
 
 # -- network safety --------------------------------------------------------------------------
-def _resolves_private(host: str) -> bool:
-    name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-    name = name.strip("[]")
-    if is_private_host(name):
-        return True
-    try:
-        ipaddress.ip_address(name)
-        return False  # a public literal
-    except ValueError:
-        pass
-    try:
-        infos = socket.getaddrinfo(name, None)
-    except OSError:
-        return False  # unresolvable: the request itself will fail and be recorded
-    for info in infos:
-        try:
-            addr = ipaddress.ip_address(info[4][0])
-        except ValueError:
-            continue
-        if addr.is_private or addr.is_loopback or addr.is_link_local or addr.is_reserved:
-            return True
-    return False
+_DESTINATION_REASONS = {
+    "scheme": "the scheme is not http(s)",
+    "no_host": "the URL has no host",
+    "private_host": "it is a private/loopback address and the portal is not local",
+    "private_address": "it resolves to a private/loopback address",
+    "dns": "it does not resolve",
+}
 
 
 def check_url(url: str, allowed_hosts: list[str], allow_private: bool) -> None:
-    """Raise Refused unless the registry allows this URL's host (rule: crawlers.registry)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        raise Refused(f"refused: scheme {parts.scheme!r} is not http(s)")
+    """Raise Refused unless the registry allows this URL's host (rule: crawlers.registry) and the
+    destination is safe to connect to (rule: crawlers.urls.destination_problem — the same one the
+    crawler applies). Local hosts pass only for a local registry entry that lists them exactly."""
     host = host_of(url)
-    if not host_allowed(host, frozenset(h.lower() for h in allowed_hosts)):
+    if urlsplit(url).scheme in ("http", "https") and not host_allowed(host, frozenset(h.lower() for h in allowed_hosts)):
         raise Refused(f"refused: host {host} is not allowed for this portal")
-    if not allow_private and _resolves_private(host):
-        raise Refused(f"refused: host {host} is a private/loopback address and the portal is not local")
+    local = frozenset(h.lower() for h in allowed_hosts) if allow_private else frozenset()
+    problem = destination_problem(url, local)
+    if problem is not None:
+        raise Refused(f"refused: {host or url}: {_DESTINATION_REASONS.get(problem, problem)}")
 
 
 # -- robots.txt ------------------------------------------------------------------------------

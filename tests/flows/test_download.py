@@ -209,3 +209,33 @@ def test_delay_between_requests(server, tmp_path):
     for i in range(4):
         dl.fetch(f"{base}/plain.html?i={i}", allowed_hosts=h, allow_private=True)
     assert time.monotonic() - t0 >= 0.6  # robots.txt + 4 pages, 0.2 s apart
+
+
+def test_destinations_follow_the_crawlers_rule(monkeypatch):
+    """Downloads refuse what the crawler refuses: hosts outside the portal, loopback for a
+    non-local portal, and public-looking names that resolve to private addresses."""
+    import socket
+
+    from flows.download import Refused, check_url
+
+    real = socket.getaddrinfo
+
+    def fake(name, *args, **kw):
+        if name == "intranet.example.gov.cn":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.1.2.3", 0))]
+        if name == "www.example.gov.cn":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("202.108.22.5", 0))]
+        return real(name, *args, **kw)
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake)
+    check_url("http://www.example.gov.cn/nb.pdf", ["www.example.gov.cn"], allow_private=False)
+    check_url("http://127.0.0.9:8080/nb.pdf", ["127.0.0.9:8080"], allow_private=True)
+    for url, hosts, local in [
+        ("http://other.gov.cn/nb.pdf", ["www.example.gov.cn"], False),             # not this portal's host
+        ("http://127.0.0.9:8080/nb.pdf", ["127.0.0.9:8080"], False),               # loopback, portal not local
+        ("http://127.0.0.9:8081/nb.pdf", ["127.0.0.9:8080"], True),                # local but not listed exactly
+        ("http://intranet.example.gov.cn/nb.pdf", ["intranet.example.gov.cn"], False),  # resolves to 10.x
+        ("file:///etc/passwd", ["www.example.gov.cn"], False),
+    ]:
+        with pytest.raises(Refused):
+            check_url(url, hosts, allow_private=local)
