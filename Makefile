@@ -9,4 +9,4 @@ demo: setup
 test: setup
 	.venv/bin/python -m pytest
 bench: setup
-	.venv/bin/python -m bench
+	for b in parse pdf warehouse crawl demo; do .venv/bin/python bench/bench_$$b.py || exit 1; done

@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from ogi.commands.crawl import run_crawl  # noqa: E402
+from results_file import publish  # noqa: E402
 from ogi.demo.portals import _trs_paged, report  # noqa: E402
 from ogi.demo.reports import available_sources, load_source  # noqa: E402
 from ogi.demo.site import Site, chrome, links  # noqa: E402
@@ -71,20 +72,6 @@ def busy_cpu_seconds() -> float | None:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def update_benchmarks_md(path: Path, lines: list[str]) -> None:
-    """Replace (or append) this benchmark's own section of BENCHMARKS.md."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    heading = lines[0]
-    section = "\n".join(lines).rstrip() + "\n"
-    start = text.find(heading)
-    if start < 0:
-        text = text.rstrip() + "\n\n" + section
-    else:
-        end = text.find("\n## ", start + len(heading))
-        text = text[:start] + section + ("\n" + text[end + 1:] if end >= 0 else "")
-    path.write_text(text, encoding="utf-8")
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--portals", type=int, default=12)
@@ -93,7 +80,6 @@ def main(argv=None) -> int:
     ap.add_argument("--processes", type=int, default=2,
                     help="crawl shards run side by side (portals split round-robin), as flows may do")
     ap.add_argument("--repeat", type=int, default=3, help="timed runs; the best is reported (shared machine)")
-    ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "crawl.md"))
     args = ap.parse_args(argv)
 
     from ogi.demo.server import DemoPortals
@@ -205,9 +191,7 @@ def main(argv=None) -> int:
         "machine sets PYTHONDONTWRITEBYTECODE and the venv has no .pyc files; it is excluded from the steady state.",
         "",
     ]
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text("\n".join(lines), encoding="utf-8")
-    update_benchmarks_md(ROOT / "BENCHMARKS.md", lines)
+    publish("crawl", "\n".join(lines))
     print("\n".join(lines))
     print(json.dumps({"pages_per_second": round(pps, 1), "projected_pages_per_second": round(projected, 1), "requests": n_requests, "items": items, "expected": expected}))
     return 0 if items == expected and rc == 0 else 1

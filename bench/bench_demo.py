@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+
+from results_file import publish  # noqa: E402
 TARGET_S = 60.0
 PORT = 18080  # fixed: the incremental run sees the same URLs (not 8080, which a live `ogi demo` may hold)
 
@@ -84,9 +86,7 @@ def main() -> int:
         "(wall time includes Prefect server start-up, ~10–15 s of it).",
         "",
     ]
-    out = ROOT / "bench" / "results" / "demo.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("\n".join(lines), encoding="utf-8")
+    publish("demo", "\n".join(lines))
     print("\n".join(lines))
     return 0
 

@@ -17,6 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from results_file import publish  # noqa: E402
+
 from parsers import PARSER_VERSION, parse_bytes  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -60,27 +62,8 @@ def main() -> None:
         kb = statistics.mean(p.stat().st_size for p in paths) / 1024
         lines.append(f"| {kind} | {len(paths)} | {statistics.mean(ms):.1f} | {statistics.median(ms):.1f} | "
                      f"{max(ms):.1f} | {kb:.0f} |")
-    out = ROOT / "bench" / "results" / "parse.md"
-    out.write_text("\n".join(lines) + "\n", "utf-8")
-    update_benchmarks_md(lines[2:])
+    publish("parse", "\n".join(lines))
     print("\n".join(lines))
-
-
-HEADING = "## Parse: text and HTML reports (bench/bench_parse.py)"
-
-
-def update_benchmarks_md(body: list[str]) -> None:
-    """Replace (or add) this benchmark's own section of BENCHMARKS.md."""
-    path = ROOT / "BENCHMARKS.md"
-    text = path.read_text("utf-8") if path.exists() else "# Benchmarks\n"
-    section = HEADING + "\n\n" + "\n".join(body).strip() + "\n"
-    if HEADING in text:
-        start = text.index(HEADING)
-        nxt = text.find("\n## ", start + len(HEADING))
-        text = text[:start] + section + (text[nxt:] if nxt >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text, "utf-8")
 
 
 if __name__ == "__main__":

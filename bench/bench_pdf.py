@@ -28,6 +28,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from results_file import publish  # noqa: E402
+
 
 def default_pdfs() -> list[Path]:
     out = sorted((REPO.parent / "shared" / "corpus").glob("*/source.pdf"))
@@ -153,16 +155,7 @@ def write(results, pages: int, files: int, passes: int, load: tuple[str, str]) -
         "",
     ]
     text = "\n".join(lines) + "\n"
-    out = REPO / "bench" / "results" / "pdf.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, "utf-8")
-    bm = REPO / "BENCHMARKS.md"
-    old = bm.read_text("utf-8") if bm.exists() else "# Benchmarks\n\n"
-    start = old.find("## PDF tables (bench/bench_pdf.py)")
-    if start >= 0:
-        end = old.find("\n## ", start + 5)
-        old = old[:start] + (old[end + 1:] if end >= 0 else "")
-    bm.write_text(old.rstrip("\n") + "\n\n" + text, "utf-8")
+    publish("pdf", text)
     return text
 
 

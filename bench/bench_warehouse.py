@@ -23,6 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from results_file import publish  # noqa: E402
+
 import duckdb  # noqa: E402
 
 import warehouse  # noqa: E402
@@ -83,7 +85,6 @@ def main() -> int:
     ap.add_argument("--reports", type=int, default=10_000)
     ap.add_argument("--batch", type=int, default=500)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "warehouse.md"))
     args = ap.parse_args()
 
     load_before = os.getloadavg()[0]
@@ -168,8 +169,7 @@ def main() -> int:
             f"DuckDB threads = {args.threads}; synthetic reports from the spec keys "
             f"(half 2019, half 2021 templates, 2 % failed, ~350 characters per section).", "",
             "| step | result |", "|---|---|"] + [f"| {a} | {b} |" for a, b in rows]
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text("\n".join(text) + "\n", encoding="utf-8")
+    publish("warehouse", "\n".join(text))
     print("\n".join(text))
     import shutil
     shutil.rmtree(work, ignore_errors=True)
