@@ -1,6 +1,6 @@
 """Build crawlers/data/registry.csv from the research sample (run by hand, never at crawl time):
 
-    .venv/bin/python -m crawlers.tools.build_registry ../shared/research/portals.csv
+    .venv/bin/python -m crawlers.tools.build_registry PATH/TO/research/portals.csv
 
 One row per real host. start_urls = the report column derived from the sampled report/listing URLs
 (the directory up to the last 年报-style segment, or the column above the YYYYMM directory) plus
