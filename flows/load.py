@@ -32,6 +32,7 @@ def write_plan(path: str | Path, plan: dict[str, Any]) -> str:
 
 def apply_plan(plan_path: str, build_path: str) -> dict[str, Any]:
     import warehouse
+    from warehouse import queries
 
     from . import progress
 
@@ -47,11 +48,7 @@ def apply_plan(plan_path: str, build_path: str) -> dict[str, Any]:
                 "portal_id", "report_id", "final_url")})
         items = plan.get("reports", [])
         placeholders = [it["report_id"] for it in items if it.get("keep_existing")]
-        existing: set[str] = set()
-        if placeholders:
-            existing = {r[0] for r in con.execute(
-                "SELECT DISTINCT report_id FROM reports WHERE report_id IN (SELECT unnest(?::VARCHAR[]))",
-                [placeholders]).fetchall()}
+        existing = queries.existing_report_ids(con, placeholders)
         todo = [it for it in items if not (it.get("keep_existing") and it["report_id"] in existing)]
         outcomes: dict[str, str] = {rid: "kept" for rid in existing}
         chunk = 200

@@ -35,11 +35,11 @@ def loaded_versions(build_path: Path) -> dict[str, tuple[str | None, int | None]
     if not build_path.exists():
         return {}
     import warehouse
+    from warehouse import queries
 
     con = warehouse.open_warehouse(str(build_path), read_only=True)
     try:
-        return {r[0]: (r[1], r[2]) for r in con.execute(
-            "SELECT report_id, parser_version, year FROM reports").fetchall()}
+        return queries.loaded_versions(con)
     finally:
         con.close()
 

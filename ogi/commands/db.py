@@ -107,11 +107,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def _stats(con) -> dict:
     from warehouse.migrator import current_version
 
-    tables = [r[0] for r in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND NOT internal "
-        "AND database_name = current_database() ORDER BY 1").fetchall()]
-    return {"schema_version": current_version(con),
-            "tables": {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}}
+    from warehouse.queries import table_counts
+
+    return {"schema_version": current_version(con), "tables": table_counts(con)}
 
 
 def cmd_stats(args: argparse.Namespace) -> int:

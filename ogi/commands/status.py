@@ -14,6 +14,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from warehouse import queries
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("status", help="last runs; per portal found/new/changed/failed; stale or empty portals",
@@ -29,24 +31,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 def collect(con: Any, *, runs: int = 5, stale_days: float = 30.0, now: datetime | None = None) -> dict[str, Any]:
     now = now or datetime.now(timezone.utc).replace(tzinfo=None)
     recent = []
-    for run_id, flow, started, finished, status, stats, error in con.execute(
-            "SELECT run_id, flow, started_at, finished_at, status, stats, error FROM runs "
-            "ORDER BY started_at DESC NULLS LAST, recorded_at DESC LIMIT ?", [runs]).fetchall():
-        s = json.loads(stats) if isinstance(stats, str) else (stats or {})
-        recent.append({"run_id": run_id, "flow": flow, "started_at": str(started), "finished_at": str(finished),
-                       "status": status, "error": error,
+    for r in queries.recent_runs(con, runs):
+        s = r.pop("stats")
+        recent.append({**r, "started_at": str(r["started_at"]), "finished_at": str(r["finished_at"]),
                        **{k: s.get(k) for k in ("reports", "reports_new", "reports_changed", "reports_failed",
                                                  "documents", "downloaded", "fetch_failed", "parsed")}})
-    latest = {r[0]: r for r in con.execute(
-        "SELECT portal_id, run_id, reports_found, new, changed, failed, status, error, recorded_at FROM ("
-        "  SELECT *, row_number() OVER (PARTITION BY portal_id ORDER BY recorded_at DESC) AS n FROM portal_runs"
-        ") WHERE n = 1").fetchall()}
-    last_found = dict(con.execute(
-        "SELECT portal_id, max(recorded_at) FROM portal_runs WHERE reports_found > 0 GROUP BY portal_id").fetchall())
-    in_wh = {r[0]: (r[1], r[2]) for r in con.execute(
-        "SELECT portal_id, count(*), count(*) FILTER (WHERE parse_status = 'failed') FROM reports GROUP BY portal_id"
-    ).fetchall()}
-    registered = [r[0] for r in con.execute("SELECT portal_id FROM portals ORDER BY portal_id").fetchall()]
+    latest = queries.latest_portal_runs(con)
+    last_found = queries.last_found_at(con)
+    in_wh = queries.reports_per_portal(con)
+    registered = queries.registered_portals(con)
     portal_ids = sorted(set(registered) | set(latest))
     cutoff = now - timedelta(days=stale_days)
     portals, stale, empty, never = [], [], [], []
