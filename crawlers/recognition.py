@@ -51,7 +51,14 @@ _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _STAT_PERIOD = re.compile(
     r"(?:统计期限|统计时限|统计时间|统计期|时间范围|统计区间|数据统计)[^。]{0,30}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日"
 )
-_AGENCY_META = re.compile(r"(?:发布机构|发文机关|信息来源|来源|发布单位)\s*[:：]\s*([^\s|｜:：<>]{2,40})")
+_AGENCY_META = re.compile(r"(?:发布机构|发文机关|信息来源|来源|发布单位)\s*[:：]\s*([^\s|｜:：<>]{2,40})([:：]?)")
+# labels of the 信息公开 metadata block (索引号 | 发布机构 | 主题分类 | 成文日期 …): in a page's text the
+# cells run together ("发布机构：示范县正阳街道主题分类：…"), so the next label follows the value
+_FIELD_LABELS = ("主题分类", "体裁分类", "组配分类", "服务对象分类", "信息分类", "公文种类", "文种", "分类",
+                 "发布日期", "成文日期", "生效日期", "废止日期", "印发日期", "发文日期", "公开日期", "日期",
+                 "发布时间", "成文时间", "时间", "发文字号", "文号", "字号", "索引号", "编号", "有效性", "效力状态",
+                 "公开方式", "公开范围", "公开时限", "公开形式", "关键词", "主题词", "标题", "名称", "文件名称",
+                 "发文机关", "发布机构", "所属机构", "责任部门", "来源", "浏览次数", "访问量", "点击数", "作者")
 
 
 def squash(text: str | None) -> str:
@@ -135,7 +142,19 @@ def guess_agency(title: str | None, body: str | None = None) -> str | None:
     if body:
         m = _AGENCY_META.search(body[:5000])
         if m:
-            return m.group(1)
+            return _strip_next_label(m.group(1)) if m.group(2) else m.group(1)
+    return None
+
+
+def _strip_next_label(value: str) -> str | None:
+    """`发布机构：X局主题分类：…` captured "X局主题分类": drop the next field's label (a known one,
+    else what follows the last organisation suffix); None when no agency is left."""
+    for label in sorted(_FIELD_LABELS, key=len, reverse=True):
+        if value.endswith(label) and len(value) - len(label) >= 2:
+            return value[: -len(label)]
+    for end in range(len(value) - 2, 1, -1):   # the label is at least two characters
+        if _ORG_SUFFIX.search(value[:end]) and len(value) - end <= 6:
+            return value[:end]
     return None
 
 

@@ -48,8 +48,19 @@ def find_title(lines: list[str], hint: str | None = None) -> str | None:
                 title = prev + title
         return title
     if hint and hint.strip():
-        return hint.strip()
+        return _without_site_suffix(hint.strip())
     return None
+
+
+# "<article title>_<column>_<site name>" (also "|", "｜", " - "): CMS <title> elements
+_SITE_SUFFIX = re.compile(r"^(.{4,}?报告[^_|｜]{0,20}?)\s*(?:[_|｜]|\s-{1,2}\s)\s*\S.{0,60}$")
+
+
+def _without_site_suffix(hint: str) -> str:
+    """A page <title> that names a report in words the title pattern does not know keeps only its
+    article part: the column and site names CMSs append after "_" are not the report's title."""
+    m = _SITE_SUFFIX.match(hint)
+    return m.group(1).strip() if m else hint
 
 
 def find_year(text: str, title: str | None) -> int | None:

@@ -10,8 +10,8 @@ import json
 import math
 from urllib.parse import quote
 
-from ogi.demo.reports import article_html, load_source
-from ogi.demo.site import Page, Site, chrome, esc, links, request_key, table_list, ul_list
+from ogi.demo.reports import article_html, load_source, title_year
+from ogi.demo.site import Page, Site, chrome, esc, links, published_at, request_key, table_list, ul_list
 
 # --- shared pieces ---------------------------------------------------------------------------
 
@@ -46,7 +46,9 @@ def report(site: Site, label: str, path: str, *, title: str, source: str, publis
            column: str = "政府信息公开年报", attachments_html: str = "", attachments: tuple[str, ...] = (),
            charset: str = "utf-8", header_charset: bool = True, extra: str = "", trs_meta: bool = True) -> None:
     src = load_source(source)
-    article = article_html(src) if src.text else '<div class="TRS_Editor"><p>详见附件。</p></div>'
+    year = title_year(title) or src.year
+    article = (article_html(src, year=year, agency=agency) if src.text
+               else '<div class="TRS_Editor"><p>详见附件。</p></div>')
     head = ""
     if trs_meta:
         head = (f'<meta name="ArticleTitle" content="{esc(title)}"><meta name="PubDate" content="{published} 09:30">'
@@ -57,9 +59,10 @@ def report(site: Site, label: str, path: str, *, title: str, source: str, publis
     body = (f'{info}<h1 class="title">{esc(title)}</h1><div class="info">发布时间：{published} 来源：{esc(agency)}'
             f' <a href="javascript:window.print()">【打印】</a> <a href="javascript:window.close()">【关闭】</a></div>'
             f'{article}{attachments_html}{extra}')
-    site.add_html(label, path, chrome(site.name, title, body, charset=charset, head=head), charset=charset,
-                  header_charset=header_charset)
-    site.add_report(label, path, title, source, attachments)
+    page = site.add_html(label, path, chrome(site.name, title, body, charset=charset, head=head), charset=charset,
+                         header_charset=header_charset)
+    page.modified = published_at(published)
+    site.add_report(label, path, title, source, attachments, agency=agency, year=year)
 
 
 def pdf(site: Site, label: str, path: str, source: str) -> str:
@@ -344,9 +347,10 @@ def _annual_report_module(site: Site, label: str, area: str) -> None:
                 site.add_html(label, path, chrome(site.name, "政府信息公开工作年度报告", body))
                 continue
             body = (f'<div class="nb_title">{esc(title)}</div><div class="nb_info">发布日期：{year + 1}-01-2{year % 10}'
-                    f' 发布机构：{esc(unit)}</div><div class="nb_body">{article_html(load_source(source))}</div>')
+                    f' 发布机构：{esc(unit)}</div><div class="nb_body">'
+                    f'{article_html(load_source(source), year=year, agency=unit)}</div>')
             site.add_html(label, path, chrome(site.name, "政府信息公开工作年度报告", body))
-            site.add_report(label, path, title, source)
+            site.add_report(label, path, title, source, agency=unit, year=year)
     site.add_html(label, "/col/col1005/index.html", chrome(site.name, "单位年报查询",
                                                           '<table class="nb_list">' + "".join(rows) + "</table>"))
 

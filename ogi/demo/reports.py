@@ -5,6 +5,12 @@ Sources live in `ogi/demo/data/reports/<id>/` (copied from real reports: `source
 comes from the source text; the three State Council tables are rebuilt from `truth.json` in the
 official layout (merged cells as rowspan/colspan, MsoNormal paragraphs inside cells), so a parser
 run over a demo page can be checked against the truth.
+
+A demo page re-publishes a source under another agency and often another year: `article_html(src,
+year=…, agency=…)` moves the narrative's years (the source's report year N and N-1 / N+1, by the
+same offset) and puts the page's agency in place of the real one (`names` in meta.json: strings of
+the narrative naming the real agency or its place), so a page never contradicts its own title.
+The tables (the truth) are never changed.
 """
 from __future__ import annotations
 
@@ -55,6 +61,7 @@ class Source:
     truth: dict
     text: str | None      # narrative text (None for PDF-only sources)
     pdf: bytes | None     # the published PDF, when the source is one
+    names: tuple[tuple[str, str], ...] = ()   # (text naming the real agency, "agency" | "place")
 
 
 @lru_cache(maxsize=None)
@@ -67,7 +74,8 @@ def load_source(source_id: str) -> Source:
         if (folder / name).exists():
             text = (folder / name).read_text(encoding="utf-8")
     pdf = (folder / "source.pdf").read_bytes() if (folder / "source.pdf").exists() else None
-    return Source(source_id, meta.get("agency", ""), int(meta.get("year") or 0), truth, text, pdf)
+    names = tuple(sorted((meta.get("names") or {}).items(), key=lambda kv: -len(kv[0])))
+    return Source(source_id, meta.get("agency", ""), int(meta.get("year") or 0), truth, text, pdf, names)
 
 
 def available_sources() -> list[str]:
@@ -77,7 +85,10 @@ def available_sources() -> list[str]:
 # --- Word-pasted HTML ----------------------------------------------------------------------
 
 def _cell(value, *, colspan: int = 1, rowspan: int = 1, width: int = 60) -> str:
-    text = "" if value is None else (str(value) if not isinstance(value, float) else f"{value:g}")
+    if isinstance(value, float):   # every digit of the truth (":g" would round 4478.1715 to 4478.17)
+        text = str(int(value)) if value.is_integer() else repr(value)
+    else:
+        text = "" if value is None else str(value)
     span = (f' colspan="{colspan}"' if colspan > 1 else "") + (f' rowspan="{rowspan}"' if rowspan > 1 else "")
     inner = html.escape(text) if text else "&nbsp;"
     return (f'<td width="{width}"{span} valign="center" style="border:solid windowtext 1.0pt;'
@@ -189,9 +200,46 @@ def _para(text: str) -> str:
             f'mso-hansi-font-family:宋体">{inner}</span></p>')
 
 
-def article_html(source: Source) -> str:
-    """The report body as a CMS editor would store it after a Word paste."""
-    head, tail = _narrative(source.text or "")
+_TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_GOV_SUFFIX = re.compile(r"(?:人民政府办公室|人民政府|管理委员会|管委会|街道办事处|办事处)$")
+
+
+def title_year(title: str) -> int | None:
+    """The report year a page title states (the first "YYYY年")."""
+    m = _TITLE_YEAR.search(title or "")
+    return int(m.group(1)) if m else None
+
+
+def shift_years(text: str, source_year: int, year: int) -> str:
+    """Move the source's report year N, and N-1 / N+1, by `year - N`; other years stay, and so do
+    document numbers (国办公开办函〔2021〕30号) and digits inside longer numbers."""
+    delta = year - source_year
+    if not delta or not source_year:
+        return text
+    years = {str(y): str(y + delta) for y in (source_year - 1, source_year, source_year + 1)}
+    pat = re.compile(r"(?<![\d〔\[［])(" + "|".join(years) + r")(?![\d〕\]］])")
+    return pat.sub(lambda m: years[m.group(1)], text)
+
+
+def rename_agency(text: str, names: tuple[tuple[str, str], ...], agency: str) -> str:
+    """Put the page's agency where the narrative names the real one (longest names first)."""
+    if not names or not agency:
+        return text
+    place = _GOV_SUFFIX.sub("", agency) or agency
+    repl = {name: agency if role == "agency" else place for name, role in names}
+    pat = re.compile("|".join(re.escape(name) for name, _ in names))
+    return pat.sub(lambda m: repl[m.group(0)], text)
+
+
+def article_html(source: Source, *, year: int | None = None, agency: str | None = None) -> str:
+    """The report body as a CMS editor would store it after a Word paste; with `year`/`agency`
+    (the page's), the narrative is moved to that year and that agency."""
+    text = source.text or ""
+    if year:
+        text = shift_years(text, source.year, year)
+    if agency:
+        text = rename_agency(text, source.names, agency)
+    head, tail = _narrative(text)
     parts = [_para(p) for p in head]
     parts.append(_para("二、主动公开政府信息情况"))
     parts.append(active_disclosure_table(source.truth))

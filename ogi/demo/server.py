@@ -8,7 +8,10 @@
         demo.expected_attachments() # canonical page URL -> set of canonical attachment URLs
         demo.requests               # log of (host, method, path) — every request any server saw
         demo.forbidden_requests()   # requests to robots-disallowed paths or to the honeypot host
-        demo.mutate(url)            # change one document's bytes (re-download tests)
+        demo.mutate(url)            # change one document's bytes, ETag and Last-Modified (re-download tests)
+
+Every 200 answer carries a strong ETag (hash of the body) and a Last-Modified (report pages: their
+publication date); If-None-Match / If-Modified-Since are answered with 304 Not Modified.
 
 `python -m ogi.demo.server [--port-base N]` serves them by hand until Ctrl-C.
 """
@@ -20,13 +23,14 @@ import socket
 import tempfile
 import threading
 import time
+from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from crawlers.urls import canonicalize
 from ogi.demo.portals import BUILDERS, build_xxgk
-from ogi.demo.site import Page, Site, request_key
+from ogi.demo.site import Page, Site, body_etag, request_key
 
 REGISTRY_HEADER = ["portal_id", "name", "province", "level", "division_code", "start_urls", "allowed_hosts"]
 
@@ -35,6 +39,24 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 128
+
+
+def not_modified(headers, etag: str, modified: float) -> bool:
+    """RFC 9110 §13.1: If-None-Match (weak comparison) decides when present, else If-Modified-Since."""
+    inm = headers.get("If-None-Match")
+    if inm is not None:
+        tags = [t.strip().removeprefix("W/") for t in inm.split(",")]
+        return "*" in tags or etag in tags
+    ims = headers.get("If-Modified-Since")
+    if ims:
+        try:
+            since = parsedate_to_datetime(ims)
+        except (TypeError, ValueError):
+            return False
+        if since is None or since.tzinfo is None:
+            return False
+        return int(modified) <= since.timestamp()
+    return False
 
 
 def _make_handler(demo: "DemoPortals", site: Site | None, label: str):
@@ -56,16 +78,22 @@ def _make_handler(demo: "DemoPortals", site: Site | None, label: str):
             with demo._lock:
                 page.hits += 1
                 hits = page.hits
-            status, data, ctype = page.status, page.body, page.content_type
+                status, data, ctype, modified = page.status, page.body, page.content_type, page.modified
             if hits <= page.fail_first:
                 status, data, ctype = 503, b"<html><body>503 Service Temporarily Unavailable</body></html>", "text/html"
+            validators = {}
+            if status == 200:
+                validators = {"ETag": body_etag(data), "Last-Modified": formatdate(int(modified), usegmt=True)}
+                if method in ("GET", "HEAD") and not_modified(self.headers, validators["ETag"], modified):
+                    status, data = 304, b""
             self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(data)))
-            for k, v in page.headers.items():
+            if status != 304:
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(data)))
+            for k, v in {**validators, **page.headers}.items():
                 self.send_header(k, v)
             self.end_headers()
-            if method != "HEAD":
+            if method != "HEAD" and data:
                 self.wfile.write(data)
 
         def _route(self, method: str, body: bytes) -> Page:
@@ -241,9 +269,11 @@ class DemoPortals:
         raise KeyError(f"no demo document at {url}")
 
     def mutate(self, url: str, body: bytes | None = None) -> bytes:
-        """Replace the bytes served at `url` (default: append a revision note); return the new bytes."""
+        """Replace the bytes served at `url` (default: append a revision note); return the new bytes.
+        Its ETag (hash of the bytes) and Last-Modified (now, at least one second later) change too."""
         page = self.find_page(url)
         with self._lock:
+            page.modified = max(time.time(), page.modified + 1)
             if body is None:
                 if page.content_type.startswith("text/html"):
                     body = page.body.replace(b"</body>", b"<p>(revised)</p></body>", 1)

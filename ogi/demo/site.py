@@ -1,12 +1,17 @@
 """Building blocks of an imitation portal: pages, dynamic endpoints, ground truth, HTML chrome."""
 from __future__ import annotations
 
+import hashlib
 import html
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from crawlers.urls import canonicalize
+
+# when the demo sites were "last edited": the Last-Modified of every page not dated otherwise
+DEMO_EPOCH = datetime(2025, 3, 1, tzinfo=timezone.utc).timestamp()
 
 
 @dataclass
@@ -18,6 +23,18 @@ class Page:
     delay: float = 0.0       # seconds to wait before answering (the "slow page")
     headers: dict = field(default_factory=dict)
     hits: int = 0
+    modified: float = DEMO_EPOCH   # Last-Modified (POSIX seconds); `DemoPortals.mutate` moves it on
+
+
+def body_etag(body: bytes) -> str:
+    """A strong validator (the server's ETag): the hash of the bytes served."""
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def published_at(date: str) -> float:
+    """A page published on YYYY-MM-DD (09:30 Beijing time) as POSIX seconds."""
+    day = datetime.strptime(date, "%Y-%m-%d").replace(tzinfo=timezone(timedelta(hours=8)))
+    return (day + timedelta(hours=9, minutes=30)).timestamp()
 
 
 Handler = Callable[[str, dict, bytes], "Page | None"]   # (method, query, body) -> Page
@@ -35,6 +52,8 @@ class Report:
     title: str
     source: str              # ogi/demo/data/reports/<source>
     attachments: set[str] = field(default_factory=set)
+    agency: str = ""         # the publishing agency the page names (发布机构)
+    year: int | None = None  # the report year its title states (the narrative is moved to it)
 
 
 class Site:
@@ -68,9 +87,10 @@ class Site:
     def handle(self, label: str, path: str, handler: Handler) -> None:
         self.handlers[(label, path)] = handler
 
-    def add_report(self, label: str, path: str, title: str, source: str, attachments=()) -> Report:
+    def add_report(self, label: str, path: str, title: str, source: str, attachments=(), *, agency: str = "",
+                   year: int | None = None) -> Report:
         url = canonicalize(self.url(label, path))
-        report = Report(url, title, source, {canonicalize(a) for a in attachments})
+        report = Report(url, title, source, {canonicalize(a) for a in attachments}, agency, year)
         self.reports[url] = report
         return report
 

@@ -60,6 +60,19 @@ def test_guesses():
     assert guess_agency("洪山区政府信息公开工作年度报告（2023年度）") == "洪山区"
     assert guess_agency("2009年度下管镇政府信息公开年度报告") == "下管镇"
     assert guess_agency("2023年政府信息公开工作年度报告", "索引号：1 发布机构： 河包镇人民政府 ") == "河包镇人民政府"
+
+
+@pytest.mark.parametrize("body, agency", [
+    # the 信息公开 metadata cells run together in a page's text: the next label is not the agency's
+    ("索引号：1发布机构：示范县正阳街道主题分类：政府信息公开年报", "示范县正阳街道"),
+    ("发布机构：示范县水利局成文日期：2024-01-15", "示范县水利局"),
+    ("发布机构：示范县水利局所属机构：示范县人民政府", "示范县水利局"),
+    ("发布机构：示范县人民政府办公室公开属性：主动公开", "示范县人民政府办公室"),   # unknown label: org suffix
+    ("来源：示范县人民政府 【打印】", "示范县人民政府"),
+    ("发布机构：河包镇人民政府", "河包镇人民政府"),
+])
+def test_agency_from_metadata_cells_stops_at_the_next_label(body, agency):
+    assert guess_agency("2023年政府信息公开工作年度报告", body) == agency
     assert guess_year("元坝镇2023年政府信息公开工作年度报告",
                       "本报告所列数据统计期限自2024年1月1日起至2024年12月31日止。") == 2024
     assert guess_year("洪山区政府信息公开工作年度报告（2023年度）") == 2023

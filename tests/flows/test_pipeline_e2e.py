@@ -57,6 +57,7 @@ def test_first_run_loads_every_demo_report(first_run, demo, data_dir, query):
     assert found == expected
     assert s["stats"]["reports_new"] == len(rows) == sum(len(v) for v in expected.values())
     assert s["stats"]["parsed"] > 0 and s["stats"]["parse_cached"] == 0
+    assert s["stats"]["not_modified"] == 0 and s["stats"]["bodies_received"] == s["stats"]["documents"]
     # every loaded report points at bytes that are in the content-addressed raw store
     for _pid, _page, sha, status in rows:
         if status != "failed":
@@ -133,6 +134,10 @@ def test_second_run_only_changed_documents_and_failures_are_recorded(first_run, 
     assert st["parsed"] == 2  # nothing unchanged is parsed again
     assert st["fetch_failed"] == 1
     assert st["bodies_received"] + st["not_modified"] == st["documents"] - 1
+    # conditional GETs: every unchanged document came back 304 (no body), only the two mutated ones
+    # were transferred again
+    assert st["not_modified"] == st["documents_unchanged"] == st["documents"] - 3
+    assert st["bodies_received"] == 2
 
     docs = {r[0]: r[1:] for r in query(public, "SELECT url, http_status, error, sha256 FROM documents")}
     by_canon = {canonicalize(u): v for u, v in docs.items()}

@@ -16,7 +16,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import TextResponse
 from scrapy.utils.response import get_base_url
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -51,11 +52,32 @@ class PortalSpiderBase(scrapy.Spider):
         self._max_depth_arg = int(max_depth) if max_depth else None
         self._chrome: dict[str, set[str]] = {}
         self.known: dict[tuple[str, str], dict] = {}
+        self._deferred: list[scrapy.Request] = []   # links found on report pages (flush_deferred)
         if known and Path(known).exists():
             for line in Path(known).read_text(encoding="utf-8").splitlines():
                 if line.strip():
                     old = json.loads(line)
                     self.known[(old["portal_id"], old["page_url"])] = old
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.flush_deferred, signal=signals.spider_idle)
+        return spider
+
+    def flush_deferred(self) -> None:
+        """A report reached both from a listing and from another report's 上一篇/下一篇 or 历年年报
+        link is fetched from the listing: sibling links wait until the crawl is otherwise idle (then
+        the duplicate filter drops those already fetched), and go out in a fixed order. Otherwise
+        the item (its listing_url, and the hint its title/agency may come from) would depend on
+        which response happened to arrive first."""
+        pending, self._deferred = self._deferred, []
+        if not pending:
+            return
+        order = lambda r: (r.url, r.meta.get("ogi_listing") or "", r.meta.get("ogi_hint") or "")  # noqa: E731
+        for request in sorted(pending, key=order):
+            self.crawler.engine.crawl(request)
+        raise DontCloseSpider
 
     @property
     def max_depth(self) -> int:
@@ -122,7 +144,11 @@ class PortalSpiderBase(scrapy.Spider):
             yield self.make_item(response, title, hint, text)
             for link in links:   # 历年年报 sidebars, 上一篇/下一篇: other reports, never navigation
                 if link_kind(link.text) == REPORT and not pages.is_attachment_url(link.url):
-                    yield from self.consider_link(link.url, link.text, response)
+                    for out in self.consider_link(link.url, link.text, response):
+                        if isinstance(out, scrapy.Request):
+                            self._deferred.append(out)   # after the listings: see flush_deferred
+                        else:
+                            yield out
             return
         if response.meta.get("ogi_depth", 0) == 0:
             # links of a start page are the site's chrome: they get no sub-column bonus deeper down
