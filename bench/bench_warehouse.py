@@ -164,8 +164,7 @@ def main() -> int:
 
     text = [f"# Warehouse benchmark (duckdb {duckdb.__version__})", "",
             f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs "
-            f"(1-min load average {load_before:.1f} at start, {os.getloadavg()[0]:.1f} at end: other jobs "
-            "shared the CPUs), "
+            f"(1-min load average {load_before:.1f} at start, {os.getloadavg()[0]:.1f} at end), "
             f"DuckDB threads = {args.threads}; synthetic reports from the spec keys "
             f"(half 2019, half 2021 templates, 2 % failed, ~350 characters per section).", "",
             "| step | result |", "|---|---|"] + [f"| {a} | {b} |" for a, b in rows]
