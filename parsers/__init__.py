@@ -11,7 +11,7 @@ from __future__ import annotations
 from .model import CheckResult, Document, Paragraph, ParsedReport, Table
 
 # Bump when a change can alter any parsed value: the warehouse re-parses by this.
-PARSER_VERSION = "0.5.0"
+PARSER_VERSION = "0.5.1"
 
 __all__ = ["PARSER_VERSION", "CheckResult", "Document", "Paragraph", "ParsedReport", "Table", "parse_bytes"]
 

@@ -8,7 +8,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-_TITLE = re.compile(r"([^\s。；;，,：:]{0,60}?(?:19|20)\d{2}\s*年\s*度?[^\s。；;，,]{0,30}?政府信息公开(?:工作)?(?:年度)?报告)")
+_TITLE = re.compile(
+    r"([^\s。；;，,：:]{0,60}?(?:19|20)\d{2}\s*年\s*度?[^\s。；;，,]{0,30}?政府信息公开(?:工作)?(?:年度)?报告"
+    # the year after the name: "…政府信息公开工作年度报告（2022年度）"
+    r"|[^\s。；;，,：:]{2,60}?政府信息公开(?:工作)?(?:年度)?报告\s*[（(]\s*(?:19|20)\d{2}\s*年\s*度?\s*[）)])")
 # "标题：…", and the "Page 4 - …" of flip-book page titles
 _TITLE_PREFIX = re.compile(r"^(?:(?:标题|题目|title)\s*[:：]\s*|page\s*\d+\s*[-–—:|]\s*)", re.I)
 _PERIOD = re.compile(
@@ -80,12 +83,13 @@ def find_year(text: str, title: str | None) -> int | None:
 
 def find_agency(title: str | None, text: str) -> str | None:
     if title:
+        title = re.sub(r"\s*[（(]\s*(?:19|20)\d{2}\s*年\s*度?\s*[）)]\s*$", "", title)
         m = _REPORT_WORDS.search(title)
         if m and m.start() > 1:
             agency = title[:m.start()].strip(" 《》“”\"")
             if agency:
                 return agency
-        m = re.match(r"^(?:19|20)\d{2}\s*年\s*度?\s*(.{2,30}?)政府信息公开", title)
+        m = re.match(r"^(?:(?:19|20)\d{2}\s*年\s*度?\s*)?(.{2,30}?)政府信息公开", title)
         if m and not re.search(r"\d", m.group(1)):
             return m.group(1)
     m = re.search(r"本报告(?:是)?由\s*([^\s，,。；（(]{2,40}?)(?:根据|依据|按照|编制)", text)

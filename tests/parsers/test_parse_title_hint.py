@@ -22,3 +22,12 @@ def test_site_suffix_is_not_part_of_the_title(hint, title):
 def test_agency_of_a_suffixed_hint():
     title = find_title(["一、总体情况"], "示范区人民政府办公室2020年政务信息公开工作开展年度报告_示范市示范区人民政府")
     assert find_agency(title, "") == "示范区人民政府办公室"
+
+
+def test_title_with_the_year_after_the_name():
+    from parsers.metadata import find_agency, find_title, find_year
+
+    title = find_title(["首页 > 政务公开", "上海市人民政府办公厅政府信息公开工作年度报告（2022年度）", "一、总体情况"])
+    assert title == "上海市人民政府办公厅政府信息公开工作年度报告（2022年度）"
+    assert find_agency(title, "") == "上海市人民政府办公厅"
+    assert find_year("", title) == 2022
