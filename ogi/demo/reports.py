@@ -21,36 +21,19 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from parsers import spec
+
 DATA = Path(__file__).resolve().parent / "data" / "reports"
 
-APPLICANT_LABELS = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
-APPLICANT_KEYS = ["natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
-                  "legal_service_org", "other_org", "total"]
-REVIEW_LABELS = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
-REVIEW_KEYS = ["upheld", "corrected", "other_result", "pending", "total"]
+# Labels and keys come from the format spec (the one place they live).
+APPLICANT_LABELS = [c.label for c in spec.applicant_columns()]
+APPLICANT_KEYS = [c.key for c in spec.applicant_columns()]
+REVIEW_LABELS = [c.label for c in spec.review_columns()]
+REVIEW_KEYS = [c.key for c in spec.review_columns()]
 
-# (key, group label or None, row label) in the 2021 order; groups become rowspans
-APPLICATION_ROWS = [
-    ("denied_state_secret", "（三）不予公开", "1.属于国家秘密"),
-    ("denied_prohibited_by_law", "（三）不予公开", "2.其他法律行政法规禁止公开"),
-    ("denied_three_securities_one_stability", "（三）不予公开", "3.危及“三安全一稳定”"),
-    ("denied_third_party_rights", "（三）不予公开", "4.保护第三方合法权益"),
-    ("denied_internal_affairs", "（三）不予公开", "5.属于三类内部事务信息"),
-    ("denied_process_info", "（三）不予公开", "6.属于四类过程性信息"),
-    ("denied_enforcement_file", "（三）不予公开", "7.属于行政执法案卷"),
-    ("denied_admin_inquiry", "（三）不予公开", "8.属于行政查询事项"),
-    ("unavailable_not_held", "（四）无法提供", "1.本机关不掌握相关政府信息"),
-    ("unavailable_needs_creation", "（四）无法提供", "2.没有现成信息需要另行制作"),
-    ("unavailable_unclear_after_correction", "（四）无法提供", "3.补正后申请内容仍不明确"),
-    ("not_handled_petition", "（五）不予处理", "1.信访举报投诉类申请"),
-    ("not_handled_duplicate", "（五）不予处理", "2.重复申请"),
-    ("not_handled_publication", "（五）不予处理", "3.要求提供公开出版物"),
-    ("not_handled_excessive", "（五）不予处理", "4.无正当理由大量反复申请"),
-    ("not_handled_confirm_reissue", "（五）不予处理", "5.要求行政机关确认或重新出具已获取信息"),
-    ("other_no_correction", "（六）其他处理", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
-    ("other_unpaid_fee", "（六）其他处理", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
-    ("other_other", "（六）其他处理", "3.其他"),
-]
+# (key, group label, row label) of the result rows under a group, in the 2021 order; groups become rowspans
+APPLICATION_ROWS = [(r.key, r.group, r.label) for r in spec.template("2021").application_rows
+                    if r.group and r.group.startswith("（") and r.group != "三、本年度办理结果"]
 
 
 @dataclass(frozen=True)
