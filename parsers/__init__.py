@@ -8,6 +8,12 @@ format-neutral assembly (sections, canonical cells, metadata, checks) in `parser
 """
 from __future__ import annotations
 
+import os
+
+# onnxruntime (OCR) builds since 1.29 send telemetry on session creation unless this is set before
+# the library initialises; parsers is imported before any OCR code, so this is the one place.
+os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+
 from .model import CheckResult, Document, Paragraph, ParsedReport, Table
 
 # Bump when a change can alter any parsed value: the warehouse re-parses by this.
