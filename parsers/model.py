@@ -17,6 +17,13 @@ from typing import Any, Literal, Union
 Number = Union[int, float]
 # row_key -> column_key -> value (None = blank in the source, never 0)
 CellTable = dict[str, dict[str, Union[Number, None]]]
+# How a cell was read: "grid" (ruled/HTML/Word table), "positional" (rule-less PDF columns by x),
+# "stream" (whitespace-aligned text), "ocr" (image crop), "narrative" (settled by the report's own text)
+CellMethod = Literal["grid", "positional", "stream", "ocr", "narrative"]
+# table ("active_disclosure" | "applications" | "review_litigation") -> row -> column -> {"method", "page"}
+Provenance = dict[str, dict[str, dict[str, dict[str, Any]]]]
+# table -> row -> column -> why the cell is null although the source has something there
+NullReasons = dict[str, dict[str, dict[str, str]]]
 
 ParseStatus = Literal["ok", "partial", "failed", "needs_ocr"]
 SourceFormat = Literal["html", "text", "markdown", "pdf", "docx", "doc", "wps", "xls", "xlsx", "image", "unknown"]
@@ -101,6 +108,10 @@ class ParsedReport:
     checks: list[CheckResult] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
+    # per cell: how it was read and on which page (cells without an entry: unknown, e.g. old JSON)
+    provenance: Provenance = field(default_factory=dict)
+    # per cell left null on purpose (uncertain): the reason; a warning names the same cell
+    null_reasons: NullReasons = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
