@@ -1,40 +1,48 @@
-"""A pool of warm, isolated parser processes for runs that parse many documents.
+"""Warm, isolated parser processes for runs that parse many documents, on a kept library (pebble).
 
 `parsers.safe.parse_isolated` starts a fresh interpreter per document: safe, but the start-up
 (imports of the PDF/Word stacks) costs ~0.5–1 s per document, ten times the parse of a typical
-report. This pool keeps a few children alive, each under the same memory limit
-(RLIMIT_AS, `parsers.safety`), and hands them one document at a time:
+report. This pool keeps a few warm workers (`pebble.ProcessPool`) and hands them one document
+at a time. What pebble does for us: kill-and-replace a worker whose document passes the wall-clock
+limit, notice a worker that died (crash, signal, out of memory), recycle workers after
+`max_docs` documents. What this module adds, per document rather than per worker lifetime:
 
-- a document that exceeds the wall-clock limit gets its child killed (and replaced) and comes
-  back as a failed report; so does one whose child dies (crash, out of memory);
-- each child is recycled after `max_docs` documents, so no state can build up;
-- results come back on a private pipe, so library chatter on stdout cannot corrupt them.
+- **memory**: before each document the worker sets its soft RLIMIT_AS to *its current address
+  space + the budget* (`memory_mb`), so a document gets the same budget whatever the worker parsed
+  before (an OCR'd scan grows a worker by hundreds of MB of onnxruntime arenas; a fixed cap set at
+  start-up then failed the next ordinary report). Results do not depend on parse order.
+- **CPU**: the soft RLIMIT_CPU is set to the worker's CPU time so far + the document's CPU budget;
+  SIGXCPU ends the worker and the document comes back failed with that reason.
+- **recycling after a heavy document**: a worker that has grown by more than `recycle_mb` since it
+  started exits *before* touching its next document (exit code `RECYCLE_EXIT`); the pool then
+  runs that document on a fresh worker. Nothing half-done is ever retried.
+- **no orphans**: workers die with the process that started them (PR_SET_PDEATHSIG), so killing
+  `ogi run` or a worker machine's flow process never leaves parsers running.
 
 Limits (size cap, time, memory) are those of `parsers.safety`; the parse is `parsers.parse_bytes`.
-If the pool cannot start a child, callers fall back to `parse_isolated`.
+If the pool cannot start a worker, callers fall back to `parse_isolated`.
 """
 from __future__ import annotations
 
-import json
+import concurrent.futures
+from concurrent.futures.process import BrokenProcessPool
 import os
-import queue
-import select
-import signal
-import subprocess
+import resource
 import sys
 import threading
-import time
-from pathlib import Path
+
+import pebble
 
 from parsers.model import ParsedReport
-from parsers.safety import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, MAX_DOCUMENT_BYTES
+from parsers.safe import die_with_parent, memory_error_text, vm_size_bytes
+from parsers.safety import DEFAULT_MEMORY_MB, DEFAULT_OCR_TIMEOUT_S, DEFAULT_TIMEOUT_S, MAX_DOCUMENT_BYTES
 
-try:
-    from parsers.safety import DEFAULT_OCR_TIMEOUT_S
-except ImportError:  # older parsers.safety
-    DEFAULT_OCR_TIMEOUT_S = DEFAULT_TIMEOUT_S
+RECYCLE_EXIT = 75          # a worker that retires itself before a document (EX_TEMPFAIL)
+DEFAULT_RECYCLE_MB = 1024  # retire a worker that has grown this much since it started
+_MAX_RESCHEDULES = 3
 
-_PKG_PARENT = str(Path(__file__).resolve().parents[1])
+# worker-process state (set by _init_worker)
+_BASE_VM = 0
 
 
 def _version() -> str:
@@ -43,90 +51,94 @@ def _version() -> str:
     return parsers.PARSER_VERSION
 
 
-class _Worker:
-    def __init__(self, memory_mb: int):
-        r_fd, w_fd = os.pipe()
-        env = dict(os.environ)
-        env["PYTHONPATH"] = _PKG_PARENT + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-            env.setdefault(var, "2")
-        try:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "flows.parsepool", str(int(memory_mb)), str(w_fd)],
-                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                pass_fds=(w_fd,), env=env, start_new_session=True, close_fds=True)
-        finally:
-            os.close(w_fd)
-        self.out = os.fdopen(r_fd, "rb", buffering=0)
-        self.docs = 0
-        self.buf = b""
+def _init_worker() -> None:
+    """Runs once in every new worker: die with the parent, no core files, warm imports."""
+    global _BASE_VM
+    die_with_parent()
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    try:
+        os.dup2(2, 1)  # library chatter goes to stderr; results travel on pebble's pipe
+    except OSError:
+        pass
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "2")
+    import parsers  # noqa: F401  (warm: the readers' imports are paid once per worker)
+    import parsers.assemble  # noqa: F401
+    import parsers.formats  # noqa: F401
 
-    def alive(self) -> bool:
-        return self.proc.poll() is None
+    _BASE_VM = vm_size_bytes()
 
-    def kill(self) -> None:
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        try:
-            self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            pass
-        for fh in (self.proc.stdin, self.out):
-            try:
-                fh.close()
-            except Exception:
-                pass
 
-    def parse(self, data: bytes, header: dict, timeout_s: float) -> dict:
-        """Send one document; return the report dict. Raises TimeoutError / EOFError."""
-        head = json.dumps({**header, "n": len(data)}).encode() + b"\n"
-        self.proc.stdin.write(head)
-        self.proc.stdin.write(data)
-        self.proc.stdin.flush()
-        self.docs += 1
-        deadline = time.monotonic() + timeout_s
-        while b"\n" not in self.buf:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError
-            ready, _, _ = select.select([self.out], [], [], min(left, 1.0))
-            if ready:
-                chunk = self.out.read(1 << 20)
-                if not chunk:
-                    raise EOFError
-                self.buf += chunk
-        line, _, self.buf = self.buf.partition(b"\n")
-        return json.loads(line)
+def _set_soft(which: int, soft: int) -> None:
+    _, hard = resource.getrlimit(which)
+    if hard != resource.RLIM_INFINITY and soft > hard:
+        soft = hard
+    resource.setrlimit(which, (soft, hard))
+
+
+def _parse_in_worker(data: bytes, header: dict) -> dict:
+    """One document in a warm worker, under limits measured from this document's start."""
+    from parsers import PARSER_VERSION, parse_bytes
+
+    start_vm = vm_size_bytes()
+    recycle = header["recycle_mb"] * 1024 * 1024
+    if recycle > 0 and _BASE_VM and start_vm - _BASE_VM > recycle:
+        os._exit(RECYCLE_EXIT)  # heavy past documents: hand this one to a fresh worker
+    budget = header["memory_mb"] * 1024 * 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_now = int(usage.ru_utime + usage.ru_stime) + 1
+    try:
+        if budget > 0:
+            _set_soft(resource.RLIMIT_AS, start_vm + budget)
+        _set_soft(resource.RLIMIT_CPU, cpu_now + header["cpu_s"])
+        try:
+            report = parse_bytes(data, header["filename"], header["content_type"], source=header["source"],
+                                 ocr=header["ocr"])
+        except MemoryError:
+            report = None
+        if report is None or (report.error and memory_error_text(report.error)):
+            why = f"out of memory (limit {header['memory_mb']} MB for this document)"
+            if report is None:
+                from parsers.sniff import sniff_format
+
+                fmt = sniff_format(data, header["filename"], header["content_type"])
+                report = ParsedReport.failure(header["source"] or header["filename"] or "<bytes>", fmt,
+                                              PARSER_VERSION, why)
+            else:
+                report.error = f"{why}: {report.error}"
+        return report.to_dict()
+    finally:
+        # the idle worker (and pebble's own loop) is not bound by the last document's budget
+        _set_soft(resource.RLIMIT_AS, resource.RLIM_INFINITY)
+        _set_soft(resource.RLIMIT_CPU, resource.RLIM_INFINITY)
 
 
 class ParsePool:
-    def __init__(self, size: int | None = None, *, memory_mb: int = DEFAULT_MEMORY_MB, max_docs: int = 200):
+    """`size` warm workers; `parse(...)` is thread-safe and never raises for bad input."""
+
+    def __init__(self, size: int | None = None, *, memory_mb: int = DEFAULT_MEMORY_MB, max_docs: int = 200,
+                 recycle_mb: int = DEFAULT_RECYCLE_MB):
         self.size = max(1, size or os.cpu_count() or 2)
         self.memory_mb = memory_mb
         self.max_docs = max_docs
-        self._idle: queue.Queue[_Worker | None] = queue.Queue()
-        for _ in range(self.size):
-            self._idle.put(None)  # started lazily
-        self._closed = False
-        self._all: set[_Worker] = set()
+        self.recycle_mb = recycle_mb
         self._lock = threading.Lock()
+        self._pool: pebble.ProcessPool | None = None
+        self._closed = False
+        self.recycled = 0  # workers that retired themselves after heavy documents
 
-    def _take(self) -> _Worker:
-        w = self._idle.get()
-        if w is None or not w.alive() or w.docs >= self.max_docs:
-            if w is not None:
-                self._retire(w)
-            w = _Worker(self.memory_mb)
-            with self._lock:
-                self._all.add(w)
-        return w
-
-    def _retire(self, w: _Worker) -> None:
-        w.kill()
+    def _executor(self) -> pebble.ProcessPool:
         with self._lock:
-            self._all.discard(w)
+            if self._closed:
+                raise RuntimeError("parse pool is closed")
+            if self._pool is None or not self._pool.active:
+                import multiprocessing
+
+                # fork after the parent's imports would share its threads' locks: spawn a clean child
+                self._pool = pebble.ProcessPool(max_workers=self.size, max_tasks=self.max_docs,
+                                                initializer=_init_worker,
+                                                context=multiprocessing.get_context("spawn"))
+            return self._pool
 
     def parse(self, data: bytes, filename: str | None = None, content_type: str | None = None, *,
               source: str | None = None, ocr: bool = True, timeout_s: float | None = None) -> ParsedReport:
@@ -144,66 +156,73 @@ class ParsePool:
         if len(data) > MAX_DOCUMENT_BYTES:
             return ParsedReport.failure(src, fmt, _version(),
                                         f"document is {len(data)} bytes, over the {MAX_DOCUMENT_BYTES}-byte limit")
-        if self._closed:
-            raise RuntimeError("parse pool is closed")
-        w = self._take()
-        try:
-            result = w.parse(data, {"filename": filename, "content_type": content_type, "source": source,
-                                    "ocr": bool(ocr)}, timeout_s)
-        except TimeoutError:
-            self._retire(w)
-            w = None
-            return ParsedReport.failure(src, fmt, _version(), f"parse timed out after {timeout_s:g} s (document abandoned)")
-        except (EOFError, BrokenPipeError, OSError, ValueError) as exc:
-            code = w.proc.poll()
-            self._retire(w)
-            w = None
-            why = f"parser process died ({type(exc).__name__}"
-            if code is not None and code < 0:
-                why += f", signal {-code}"
-            return ParsedReport.failure(src, fmt, _version(), why + f"; memory limit {self.memory_mb} MB)")
-        finally:
-            self._idle.put(w)
-        return ParsedReport.from_dict(result)
+        if timeout_s <= 0:
+            return ParsedReport.failure(src, fmt, _version(), f"parse timed out after {timeout_s:g} s (no time given)")
+        cpu_s = int(2 * timeout_s) + 10  # a backstop behind the wall clock (OCR uses 2 threads)
+        header = {"filename": filename, "content_type": content_type, "source": source, "ocr": bool(ocr),
+                  "memory_mb": int(self.memory_mb), "cpu_s": cpu_s, "recycle_mb": int(self.recycle_mb)}
+        for _ in range(_MAX_RESCHEDULES + 1):
+            future = self._executor().schedule(_parse_in_worker, args=(data, header), timeout=timeout_s)
+            try:
+                return ParsedReport.from_dict(future.result())
+            except concurrent.futures.TimeoutError:
+                return ParsedReport.failure(src, fmt, _version(),
+                                            f"parse timed out after {timeout_s:g} s (document abandoned)")
+            except pebble.ProcessExpired as exc:
+                if exc.exitcode == RECYCLE_EXIT:
+                    self.recycled += 1
+                    continue  # the worker retired itself before starting: run it on a fresh one
+                return ParsedReport.failure(src, fmt, _version(), _death_reason(exc.exitcode, self.memory_mb, cpu_s))
+            except BrokenProcessPool:
+                # a worker died while no document was running on it (killed from outside): pebble
+                # then gives up the whole pool. The document never started, so start a new pool.
+                self._discard_broken_pool()
+                continue
+            except concurrent.futures.CancelledError:
+                return ParsedReport.failure(src, fmt, _version(), "parse cancelled (pool closing)")
+            except Exception as exc:  # pickling/pool errors: the document fails, the run goes on
+                return ParsedReport.failure(src, fmt, _version(), f"parser pool error: {type(exc).__name__}: {exc}"[:500])
+        return ParsedReport.failure(src, fmt, _version(), "parser workers kept retiring; document not parsed")
+
+    def _discard_broken_pool(self) -> None:
+        with self._lock:
+            pool = self._pool
+            if pool is not None and not pool.active:
+                self._pool = None
+            else:
+                pool = None
+        if pool is not None:
+            pool.stop()
+            pool.join(timeout=10)
+
+    def worker_pids(self) -> list[int]:
+        """PIDs of the live workers (for tests and `ogi status`-style diagnostics)."""
+        pool = self._pool
+        if pool is None:
+            return []
+        workers = pool._pool_manager.worker_manager.workers  # pebble keeps them by pid
+        return [pid for pid, proc in list(workers.items()) if proc.is_alive()]
 
     def close(self) -> None:
-        self._closed = True
         with self._lock:
-            workers = list(self._all)
-            self._all.clear()
-        for w in workers:
-            w.kill()
+            self._closed = True
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.stop()
+            pool.join(timeout=10)
 
 
-def _child(argv: list[str]) -> int:
-    """Worker loop: header line + bytes in on stdin, one JSON line out on the private fd."""
-    import resource
+def _death_reason(exitcode: int | None, memory_mb: int, cpu_s: int) -> str:
+    import signal
 
-    mem = int(argv[0]) * 1024 * 1024
-    if mem > 0:
-        resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    out = os.fdopen(int(argv[1]), "wb", buffering=0)
-    os.dup2(2, 1)  # library chatter goes to stderr, results to `out` only
-    from parsers import PARSER_VERSION, parse_bytes
-    from parsers.model import ParsedReport as _PR
-
-    stdin = sys.stdin.buffer
-    while True:
-        head = stdin.readline()
-        if not head:
-            return 0
-        h = json.loads(head)
-        data = stdin.read(h["n"])
-        try:
-            report = parse_bytes(data, h.get("filename"), h.get("content_type"), source=h.get("source"),
-                                 ocr=h.get("ocr", True))
-            payload = report.to_dict()
-        except BaseException as exc:  # MemoryError and friends: report it, then die if we must
-            payload = _PR.failure(h.get("source") or "<bytes>", "unknown", PARSER_VERSION,
-                                  f"{type(exc).__name__}: {exc}"[:500]).to_dict()
-        out.write(json.dumps(payload, ensure_ascii=False, default=str).encode("utf-8") + b"\n")
+    if exitcode is not None and exitcode < 0:
+        sig = -exitcode
+        name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
+        if sig == signal.SIGXCPU:
+            return f"parser process killed by SIGXCPU (CPU limit {cpu_s} s for this document)"
+        return f"parser process killed by {name} (memory limit {memory_mb} MB for this document)"
+    return f"parser process died (exit {exitcode}; memory limit {memory_mb} MB for this document)"
 
 
-if __name__ == "__main__":
-    sys.exit(_child(sys.argv[1:]))
+if __name__ == "__main__":  # pragma: no cover - kept so old `python -m flows.parsepool` calls fail clearly
+    sys.exit("flows.parsepool is a library (pebble workers); use ParsePool from Python")

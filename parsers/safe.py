@@ -7,7 +7,8 @@ The child is a fresh interpreter (`python -m parsers.safe`) that sets RLIMIT_AS/
 itself, reads the document from stdin and writes `ParsedReport.to_dict()` as JSON to a private
 pipe (its stdout is redirected to stderr, so chatty libraries cannot corrupt the result).
 A timeout, crash, out-of-memory or oversized input comes back as `ParsedReport.failure` with a
-clear message; this function never raises for bad input.
+clear message; this function never raises for bad input. The child dies with its parent
+(`die_with_parent`), so killing `ogi parse` never leaves a parser running.
 """
 from __future__ import annotations
 
@@ -107,6 +108,39 @@ def parse_isolated(data: bytes, filename: str | None = None, content_type: str |
     return ParsedReport.failure(src, fmt, PARSER_VERSION, why)
 
 
+def die_with_parent() -> None:
+    """Ask the kernel to SIGKILL this process when its parent dies (Linux PR_SET_PDEATHSIG).
+
+    Parser children run in their own session (so a terminal's Ctrl-C reaches the parent first);
+    without this, killing `ogi parse` or a flow process would leave its parser child running."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def vm_size_bytes() -> int:
+    """This process's address space now (what RLIMIT_AS counts); 0 where /proc is absent."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def memory_error_text(text: str | None) -> bool:
+    """Does an error message say the parse ran out of memory?"""
+    return bool(text) and any(m in text for m in _MEMORY_SIGNS)
+
+
 def _kill(proc: subprocess.Popen) -> None:
     try:
         os.killpg(proc.pid, signal.SIGKILL)
@@ -124,11 +158,13 @@ _MEMORY_SIGNS = ("MemoryError", "failed to map segment", "Cannot allocate memory
 def _child(argv: list[str]) -> int:
     import resource
 
+    die_with_parent()
     args = json.loads(argv[0])
     out_fd = int(argv[1])
     mem = args["memory_mb"] * 1024 * 1024
-    if mem > 0:
-        resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
+    if mem > 0:  # the budget on top of the bare interpreter, as in the warm pool (flows.parsepool)
+        limit = vm_size_bytes() + mem
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     cpu = args["cpu_s"]
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
@@ -140,7 +176,7 @@ def _child(argv: list[str]) -> int:
         report = parse_bytes(data, args["filename"], args["content_type"], source=args["source"], ocr=args["ocr"])
     except MemoryError:
         report = None
-    if report is None or (report.error and any(m in report.error for m in _MEMORY_SIGNS)):
+    if report is None or memory_error_text(report.error):
         from .sniff import sniff_format
 
         why = f"out of memory (limit {args['memory_mb']} MB)"

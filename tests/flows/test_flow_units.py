@@ -6,6 +6,12 @@ import sys
 
 import pytest
 
+from pathlib import Path
+
+import ogi.demo
+
+SEED_DIR = Path(ogi.demo.__file__).resolve().parent / "data" / "reports" / "seed_000"  # a seed report (shareable)
+
 from flows.crawl import CrawlFailed, crawl_command, read_items, run_crawl
 from flows.pipeline import documents_of, merge_item_meta, n_cells, portal_chunks, select_best
 from flows.rawstore import RawStore, sha256_of
@@ -88,17 +94,26 @@ def test_parse_pool_matches_isolated_parse_and_survives_timeouts_and_crashes():
         assert pool.parse(html, "r.html").to_dict() == reference
         broken = pool.parse(b"%PDF-1.4\n%not really\n", "x.pdf", ocr=False)
         assert broken.status == "failed" and broken.error
-        slow = pool.parse(html, "r.html", timeout_s=0)
+        # a document past its wall-clock limit: its worker is killed mid-parse and replaced
+        seed = (SEED_DIR / "source.txt").read_text(encoding="utf-8")
+        slow = pool.parse((seed * 400).encode("utf-8"), "big.txt", timeout_s=0.2)
         assert slow.status == "failed" and "timed out" in slow.error
-        # a child killed from outside is replaced; so is one past max_docs
-        for w in list(pool._all):
-            os.killpg(w.proc.pid, signal.SIGKILL)
+        assert pool.parse(html, "r.html", timeout_s=0).error.startswith("parse timed out")
+        # a worker killed from outside is replaced; so is one past max_docs
+        assert pool.parse(html, "r.html").to_dict() == reference  # the timed-out worker was replaced
+        pids = pool.worker_pids()
+        assert pids
+        for pid in pids:
+            os.kill(pid, signal.SIGKILL)
         for _ in range(4):
             assert pool.parse(html, "r.html").to_dict() == reference
         assert pool.parse(b"", "e.html").error.startswith("empty document")
+        workers = pool.worker_pids()
     finally:
         pool.close()
-    assert not pool._all
+    assert not pool.worker_pids()
+    for pid in workers:  # stopped with the pool
+        assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z"
 
 
 def test_portal_chunks_keep_portals_whole():
