@@ -1,7 +1,9 @@
 """Real report texts rendered as the Word-pasted HTML articles portals publish.
 
-Sources live in `ogi/demo/data/reports/<id>/` (copied from real reports: `source.txt|md` text,
-`truth.json` cell values, `meta.json`, or `source.pdf` for attachment-only reports). The narrative
+Sources live in `ogi/demo/data/reports/<id>/`: the five seed reports (`seed_*`: `source.txt` text,
+`truth.json` cell values, `meta.json`) and attachments rendered from them by the project's own
+generator (`scripts/render_demo_sources.py`: `source.pdf|docx|doc`, a long PDF among them). Nothing
+else is copied from real reports. The narrative
 comes from the source text; the three State Council tables are rebuilt from `truth.json` in the
 official layout (merged cells as rowspan/colspan, MsoNormal paragraphs inside cells), so a parser
 run over a demo page can be checked against the truth.
@@ -45,6 +47,15 @@ class Source:
     text: str | None      # narrative text (None for PDF-only sources)
     pdf: bytes | None     # the published PDF, when the source is one
     names: tuple[tuple[str, str], ...] = ()   # (text naming the real agency, "agency" | "place")
+    document: tuple[str, bytes] | None = None  # (extension, bytes) of an attachment: pdf, docx or doc
+
+    @property
+    def content_type(self) -> str | None:
+        return DOCUMENT_TYPES.get(self.document[0]) if self.document else None
+
+
+DOCUMENT_TYPES = {"pdf": "application/pdf", "doc": "application/msword",
+                  "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
 
 @lru_cache(maxsize=None)
@@ -56,9 +67,12 @@ def load_source(source_id: str) -> Source:
     for name in ("source.txt", "source.md"):
         if (folder / name).exists():
             text = (folder / name).read_text(encoding="utf-8")
-    pdf = (folder / "source.pdf").read_bytes() if (folder / "source.pdf").exists() else None
+    document = next(((ext, (folder / f"source.{ext}").read_bytes()) for ext in DOCUMENT_TYPES
+                     if (folder / f"source.{ext}").exists()), None)
+    pdf = document[1] if document and document[0] == "pdf" else None
     names = tuple(sorted((meta.get("names") or {}).items(), key=lambda kv: -len(kv[0])))
-    return Source(source_id, meta.get("agency", ""), int(meta.get("year") or 0), truth, text, pdf, names)
+    return Source(source_id, meta.get("agency", ""), int(meta.get("year") or 0), truth, text, pdf, names,
+                  document)
 
 
 def available_sources() -> list[str]:

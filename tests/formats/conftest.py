@@ -1,4 +1,8 @@
-"""Generated DOCX/DOC/PDF/XLS(X)/scan fixtures, rebuilt when the generator or the corpus changes."""
+"""Generated DOCX/DOC/PDF/XLS(X)/scan fixtures, rebuilt when the generator or the seeds change.
+
+The renderings are made by the project's own generator from the seed reports the project ships
+(`ogi/demo/data/reports/seed_*`), so they need nothing from ../shared; the real PDFs of
+../shared/corpus are read by the corpus tests only (`corpus_dir`, skipped without it)."""
 from __future__ import annotations
 
 import hashlib
@@ -13,6 +17,7 @@ REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"
 GENERATED = FIXTURES / "generated"
 CORPUS = REPO.parent / "shared" / "corpus"
+SEED_SOURCES = REPO / "ogi" / "demo" / "data" / "reports"  # seed_*/source.txt + truth.json
 
 
 def _load_generator():
@@ -26,7 +31,7 @@ def _stamp(gen) -> str:
     h = hashlib.sha256((FIXTURES / "make_fixtures.py").read_bytes())
     for rid in gen.TEXT_REPORTS:
         for name in ("truth.json", "source.txt"):
-            p = CORPUS / rid / name
+            p = SEED_SOURCES / rid / name
             if p.exists():
                 h.update(p.read_bytes())
     h.update(b"soffice" if gen.soffice() else b"-")
@@ -35,8 +40,6 @@ def _stamp(gen) -> str:
 
 @pytest.fixture(scope="session")
 def generated() -> Path:
-    if not CORPUS.is_dir():
-        pytest.skip("../shared/corpus is not present")
     gen = _load_generator()
     stamp_file = GENERATED / ".stamp"
     stamp = _stamp(gen)
@@ -44,7 +47,7 @@ def generated() -> Path:
         for p in GENERATED.glob("*"):
             if p.name != ".gitignore":
                 p.unlink() if p.is_file() else shutil.rmtree(p)
-        gen.generate(GENERATED)
+        gen.generate(GENERATED, SEED_SOURCES)
         stamp_file.write_text(stamp)
     return GENERATED
 
