@@ -6,7 +6,7 @@ import hashlib
 import scrapy
 
 FIELDS = ["id", "portal_id", "page_url", "attachment_urls", "title", "agency", "year", "published",
-          "listing_url", "discovered_at"]
+          "listing_url", "discovered_at", "error"]
 REQUIRED = ["id", "portal_id", "page_url", "attachment_urls", "title", "discovered_at"]
 
 
@@ -21,6 +21,9 @@ class ReportItem(scrapy.Item):
     published = scrapy.Field()       # YYYY-MM-DD or None
     listing_url = scrapy.Field()     # the listing page (or API) the report was found on
     discovered_at = scrapy.Field()   # ISO 8601 UTC
+    # None for a report; else why a link the crawler judged a report gave none (HTTP 404, bot challenge,
+    # not an HTML page, no report on the page …): the flows record a failed document for page_url
+    error = scrapy.Field()
 
 
 def report_id(portal_id: str, canonical_url: str) -> str:

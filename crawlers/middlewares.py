@@ -7,11 +7,12 @@ import re
 from collections import defaultdict
 from urllib.parse import urlsplit
 
+from scrapy import signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import HtmlResponse
+from scrapy.http import HtmlResponse, TextResponse
 
-from crawlers.registry import host_allowed
+from crawlers.registry import host_admission, host_allowed
 from crawlers.urls import destination_problem, host_of, is_private_host, is_resolved
 
 log = logging.getLogger(__name__)
@@ -19,6 +20,24 @@ log = logging.getLogger(__name__)
 
 class ForbiddenRequest(IgnoreRequest):
     pass
+
+
+WALL_STATUSES = (412, 468, 521)
+_CHALLENGE = re.compile(rb"<script|document\.cookie|location\.(?:reload|href)|setTimeout|\$_ts|eval\(", re.IGNORECASE)
+
+
+def wall_of(status: int, body: bytes) -> str | None:
+    """A description of the anti-bot wall this response is, or None.
+
+    瑞数/Ruishu answers 412 with an obfuscated script that sets a cookie and reloads; 创宇云防御 and
+    others 468; Jiasule / Cloudflare-style 521 with a `document.cookie=…; location.href=…` script. A
+    scripted client cannot pass them (and the project does not try to defeat them): the portal is
+    reported `blocked`, never `empty`."""
+    if status not in WALL_STATUSES:
+        return None
+    if not _CHALLENGE.search(body[:65536]):
+        return None
+    return f"HTTP {status} script challenge"
 
 
 class SafetyMiddleware:
@@ -30,7 +49,9 @@ class SafetyMiddleware:
       literal OR reached by resolving the name — is fetched only when the registry lists that exact
       local host (tests and the demo run on 127.0.0.x); redirects pass through here again;
     * per portal: at most OGI_MAX_PAGES_PER_PORTAL requests; per path: at most
-      OGI_MAX_QUERY_VARIANTS distinct query strings; URLs longer than OGI_MAX_URL_LENGTH refused.
+      OGI_MAX_QUERY_VARIANTS distinct query strings; URLs longer than OGI_MAX_URL_LENGTH refused;
+    * anti-bot walls (`wall_of`: 412/468/521 with a script challenge): the host is marked walled,
+      its portals `blocked` (stats `ogi/blocked/<portal>`), and no further request goes to it.
     """
 
     def __init__(self, crawler):
@@ -42,10 +63,20 @@ class SafetyMiddleware:
         self.dns_timeout = s.getfloat("OGI_DNS_TIMEOUT", 5.0)
         self.pages: dict[str, int] = defaultdict(int)
         self.variants: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self.walled: dict[str, str] = {}   # host -> wall description
+        self.browser = None   # opt-in (OGI_BROWSER): crawlers.browser.HeadlessBrowser
+        if s.get("OGI_BROWSER"):
+            from crawlers.browser import HeadlessBrowser
+            self.browser = HeadlessBrowser(s.get("OGI_BROWSER"), user_agent=s.get("USER_AGENT"),
+                                           timeout=s.getfloat("OGI_BROWSER_TIMEOUT", 30.0))
+        self.browser_max = s.getint("OGI_BROWSER_MAX_PAGES", 100)
+        self.browser_pages: dict[str, int] = defaultdict(int)
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        o = cls(crawler)
+        crawler.signals.connect(o.close_browser, signal=signals.spider_closed)
+        return o
 
     def _refuse(self, request, reason: str, portal: str | None):
         stats = self.crawler.stats
@@ -64,6 +95,10 @@ class SafetyMiddleware:
         allowed = self.allowed_hosts(request)
         if not host_allowed(host, allowed):
             self._refuse(request, "private_host" if is_private_host(host) else "offsite", pid)
+        if pid and host_admission(host, allowed) == "sibling":   # an unlisted host under the portal's gov.cn domain
+            self.crawler.stats.inc_value(f"ogi/sibling_host/{pid}/{host}")
+        if host in self.walled and not self._browser_may(request):
+            self._refuse(request, "blocked", pid)
         if request.meta.get("ogi_robots") or urlsplit(request.url).path == "/robots.txt":
             return
         if len(request.url) > self.max_len:
@@ -73,8 +108,9 @@ class SafetyMiddleware:
                 self._refuse(request, "page_cap", pid)
             parts = urlsplit(request.url)
             # report candidates (links with a report title) are bounded by their listings, not by the
-            # query cap: a JSP site keeps every report at detail.jsp?id=N
-            if parts.query and not request.meta.get("ogi_candidate"):
+            # query cap: a JSP site keeps every report at detail.jsp?id=N; nor are the listing pages a
+            # platform base computed (`ogi_guess`: ?page=1…N, each base caps N at 500)
+            if parts.query and not request.meta.get("ogi_candidate") and not request.meta.get("ogi_guess"):
                 seen = self.variants[(pid, parts.netloc + parts.path)]
                 if parts.query not in seen and len(seen) >= self.max_variants:
                     self._refuse(request, "query_cap", pid)
@@ -102,6 +138,8 @@ class SafetyMiddleware:
             loop = asyncio.get_running_loop()
             problem = await loop.run_in_executor(None, lambda: destination_problem(
                 request.url, allowed, timeout=self.dns_timeout))
+        if host_of(request.url) in self.walled and not problem:
+            return await self._browser_fetch(request)
         if problem == "dns":
             # unresolvable now: not a refusal but a network error — Scrapy's resolver (the same vetted,
             # cached resolution: crawlers.resolver) fails it, and it is retried and counted as an error
@@ -109,6 +147,56 @@ class SafetyMiddleware:
         elif problem:
             self._refuse(request, problem, request.meta.get("portal"))
         return None
+
+
+    def _browser_may(self, request) -> bool:
+        pid = request.meta.get("portal") or "?"
+        return (self.browser is not None and request.method == "GET"
+                and self.browser_pages[pid] < self.browser_max)
+
+    async def _browser_fetch(self, request):
+        """The page as the opt-in headless browser ends on it (after the wall's script ran)."""
+        from crawlers.browser import plain_text_of
+        pid = request.meta.get("portal") or "?"
+        self.browser_pages[pid] += 1
+        self.crawler.stats.inc_value(f"ogi/browser_pages/{pid}")
+        loop = asyncio.get_running_loop()
+        try:
+            dom = await loop.run_in_executor(None, self.browser.dump_dom, request.url)
+        except Exception as exc:   # noqa: BLE001 — a browser failure is this page's error, nothing more
+            self.crawler.stats.inc_value(f"ogi/browser_failed/{pid}")
+            raise IgnoreRequest(f"browser: {exc}") from exc
+        if urlsplit(request.url).path == "/robots.txt":
+            return TextResponse(request.url, body=plain_text_of(dom).encode("utf-8"), encoding="utf-8",
+                                request=request, headers={"Content-Type": "text/plain; charset=utf-8"})
+        request.meta["ogi_browser"] = True
+        return HtmlResponse(request.url, body=dom.encode("utf-8"), encoding="utf-8", request=request,
+                            headers={"Content-Type": "text/html; charset=utf-8"})
+
+    async def process_response(self, request, response):
+        """Mark an anti-bot wall: its host gets no more plain requests, its portals are `blocked` —
+        unless the opt-in browser (OGI_BROWSER) reads the page instead."""
+        wall = wall_of(response.status, response.body)
+        if wall is None:
+            return response
+        host = host_of(request.url)
+        request.meta["ogi_wall"] = wall
+        if host not in self.walled:
+            self.walled[host] = wall
+            spider = self.crawler.spider
+            portals = getattr(spider, "portals", {}) or {}
+            pid = request.meta.get("portal")
+            hit = [pid] if pid in portals else [p for p, portal in portals.items() if host_allowed(host, portal.allowed_hosts)]
+            for p in hit:
+                self.crawler.stats.set_value(f"ogi/blocked/{p}", wall)
+            log.warning("anti-bot wall at %s (%s): portal(s) %s blocked", host, wall, ", ".join(hit) or "?")
+        if self._browser_may(request):
+            return await self._browser_fetch(request)
+        return response
+
+    def close_browser(self) -> None:
+        if self.browser is not None:
+            self.browser.close()
 
 
 class BackoffRetryMiddleware(RetryMiddleware):

@@ -5,12 +5,18 @@ Works on `parsel.Selector`s so it is testable on saved HTML without a crawl.
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 from parsel import Selector
+from scrapy.http import HtmlResponse, TextResponse
+from scrapy.responsetypes import responsetypes
 
 from crawlers.recognition import squash
+from parsers.formats.html import bot_challenge
+from parsers.safety import MAX_HTML_NESTING, UnsafeDocument, inflate_capped
+from parsers.titles import is_org_name
 
 ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|rtf|ofd|zip|rar|jpe?g|png)$", re.IGNORECASE)
 DOWNLOAD_HINT = re.compile(r"(downfile|download|DownloadAttach|getfile|attach|fujian|/P0\d{10,})", re.IGNORECASE)
@@ -20,6 +26,116 @@ _WS = re.compile(r"\s+")
 _DATE = re.compile(r"((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 _DATE_LABEL = re.compile(r"(?:发布时间|发布日期|公开日期|成文日期|日期|时间)\s*[:：]?\s*((?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2})")
 _URL_DATE = re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_|/art/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/|/((?:19|20)\d{2})(\d{2})(\d{2})/")
+
+
+class UnreadablePage(Exception):
+    """A fetched page the crawler cannot read (a damaged or oversized gzip body …); the message says why."""
+
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def readable_response(response):
+    """The response as the crawler reads it — the same markup `ogi parse` reads:
+
+    * a gzip body served without Content-Encoding is inflated (under the parsers' size cap) and
+      typed again from its own bytes;
+    * HTML nested deeper than lxml reads (libxml2 stops at depth 256, 2048 with huge_tree, and the
+      rest of the page — its links, its title — is lost: 100k unclosed <font> from a Word paste,
+      100k nested <div>) is flattened (`flatten_wrappers`) to the depth the parsers read it at.
+    Unchanged pages come back as the same object."""
+    body = response.body
+    if body[:2] == GZIP_MAGIC:
+        try:
+            data = inflate_capped(body)
+        except UnsafeDocument as exc:
+            raise UnreadablePage(f"gzip body served without Content-Encoding: {exc}") from exc
+        except (zlib.error, EOFError, ValueError) as exc:
+            raise UnreadablePage(f"damaged gzip body served without Content-Encoding: {exc}") from exc
+        ctype = (response.headers.get("Content-Type") or b"").decode("latin-1").lower()
+        headers = None if ("gzip" in ctype or "octet-stream" in ctype or not ctype) else response.headers
+        cls = responsetypes.from_args(headers=headers, url=response.url, body=data)
+        extra = {"encoding": None} if issubclass(cls, TextResponse) else {}   # decode the inflated bytes afresh
+        response = response.replace(cls=cls, body=data, **extra)
+    if isinstance(response, HtmlResponse) and _deep(response):
+        text = response.text
+        flat = flatten_wrappers(text)
+        if flat is not text:
+            response = response.replace(body=flat.encode("utf-8"), encoding="utf-8")
+    return response
+
+
+_DEEP = "boolean(" + "/*" * 200 + ")"   # one C-level walk, level by level: ~1 ms on a 5,000-row listing
+
+
+def _deep(response) -> bool:
+    """Does lxml's tree of the page reach a depth where its reading may have stopped? (the tree is
+    the one the crawler reads anyway: `response.selector` is cached)"""
+    if response.body.count(b"<") < 200:
+        return False
+    root = response.selector.root
+    try:
+        return bool(root.xpath(_DEEP))
+    except Exception:  # noqa: BLE001 — a root without elements
+        return False
+
+
+# tags that only wrap text (an unclosed one stays open to the end of the page): beyond the depth the
+# parsers read (parsers.formats.html.flatten_nesting, MAX_HTML_NESTING) they are dropped; links,
+# frames, headings, tables and paragraphs are never dropped — the crawler needs them
+_WRAPPERS = frozenset({"font", "span", "b", "i", "u", "em", "strong", "small", "big", "sup", "sub", "s", "strike",
+                       "ins", "del", "label", "abbr", "code", "o:p", "st1:chsdate", "div", "section", "article",
+                       "center", "blockquote", "main", "aside", "nav", "header", "footer"})
+_WRAPPER_TAG = re.compile(r"<(/?)(" + "|".join(sorted((re.escape(t) for t in _WRAPPERS), key=len, reverse=True))
+                          + r")(?=[\s/>])[^>]*>", re.IGNORECASE)
+
+
+def flatten_wrappers(text: str, limit: int = MAX_HTML_NESTING) -> str:
+    """Wrapper tags nested deeper than `limit` removed in one linear pass (per-name stacks: a stray
+    closing tag costs nothing, 100k unclosed <font> cost one pass). Returns `text` itself when
+    nothing nests that deep."""
+    if text.count("<") < limit:
+        return text
+    depth = 0
+    stacks: dict[str, list[bool]] = {}
+    out: list[str] = []
+    pos = 0
+    for m in _WRAPPER_TAG.finditer(text):
+        if m.group(0).endswith("/>"):
+            continue
+        stack = stacks.setdefault(m.group(2).lower(), [])
+        if m.group(1):
+            if not stack:
+                continue
+            kept = stack.pop()
+            depth -= 1
+        else:
+            kept = depth < limit
+            stack.append(kept)
+            depth += 1
+        if not kept:
+            out.append(text[pos:m.start()])
+            pos = m.end()
+    if not out:
+        return text
+    out.append(text[pos:])
+    return "".join(out)
+
+
+_DOCUMENT_MAGIC = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"{\\rtf")
+
+
+def is_document(response) -> bool:
+    """A fetched file (PDF, DOC/XLS/WPS, DOCX/XLSX/OFD, RTF) rather than a page: by its bytes, whatever
+    its URL or Content-Type say (download.jsp?id=7 serving a PDF as application/octet-stream)."""
+    return response.body[:1024].lstrip()[:8].startswith(_DOCUMENT_MAGIC)
+
+
+def challenge_of(response, text: str) -> str | None:
+    """The anti-bot challenge this page is instead of the page asked for (the parsers' markers), or None."""
+    if not isinstance(response, TextResponse):
+        return None
+    return bot_challenge(response.text, text)
 
 
 @dataclass(frozen=True)
@@ -114,14 +230,13 @@ def column_name(sel) -> str:
     return squash(crumbs[-1]) if crumbs else ""
 
 
-_ORG = re.compile(r"(镇|乡|街道|街道办事处|苏木|局|委员会|委|办公室|办|中心|管委会|人民政府|政府|院|所)$")
 _CRUMBS = "//*[contains(@class,'position') or contains(@class,'crumb') or contains(@class,'location')]//a//text()"
 
 
 def breadcrumb_agency(sel) -> str | None:
     """The last organisation named in the breadcrumb (`首页 > 河包镇 > 政务公开 > 年报`)."""
     for crumb in reversed([squash(c) for c in _xp(sel, _CRUMBS)]):
-        if crumb and crumb != "首页" and _ORG.search(crumb):
+        if crumb and is_org_name(crumb):
             return crumb
     return None
 

@@ -56,7 +56,7 @@ class TwinFoldingPipeline(_CrawlerPipeline):
     def process_item(self, item):
         first = self.by_id.get(item["id"])
         key = None
-        if first is None and item.get("agency") and item.get("year"):
+        if first is None and item.get("agency") and item.get("year") and not item.get("error"):
             key = (item["portal_id"], squash(item["title"]), squash(item["agency"]), str(item.get("published")))
             first = self.by_title.get(key)
         if first is not None:
@@ -72,12 +72,19 @@ class TwinFoldingPipeline(_CrawlerPipeline):
 
 
 class PortalStatsPipeline(_CrawlerPipeline):
-    """Counts reports per portal and writes `{portal_id: {pages, reports, errors, status}}` at close.
+    """Counts reports per portal and writes `{portal_id: {pages, reports, errors, status, platform, …}}`
+    at close.
 
-    status: ok (reports found), empty (no report: a failure, not silence), error (nothing fetched).
+    status: ok (reports found), blocked (an anti-bot wall answered and no report was found: not the
+    portal's fault, not `empty`; `wall` says which), empty (no report: a failure, not silence),
+    error (nothing fetched). platform: the platform base detected most often on the portal's pages
+    (`generic` when none: plain link following; null when no page could be read).
     """
 
     def process_item(self, item):
+        if item.get("error"):   # a link judged a report that gave none (crawlers/items.py): an error, not a report
+            self.crawler.stats.inc_value(f"ogi/report_errors/{item['portal_id']}")
+            return item
         self.crawler.stats.inc_value(f"ogi/reports/{item['portal_id']}")
         return item
 
@@ -94,13 +101,28 @@ class PortalStatsPipeline(_CrawlerPipeline):
 
     def portal_stats(self) -> dict[str, dict]:
         stats = self.crawler.stats
+        family = getattr(self.crawler.spider, "platform_family", {})   # e.g. hanwebpagenum -> hanweb
         out = {}
         for pid in getattr(self.crawler.spider, "portals", {}):
             pages = stats.get_value(f"ogi/pages/{pid}", 0)
             reports = stats.get_value(f"ogi/reports/{pid}", 0)
-            errors = stats.get_value(f"ogi/errors/{pid}", 0)
-            status = "ok" if reports else ("error" if pages == 0 else "empty")
-            out[pid] = {"pages": pages, "reports": reports, "errors": errors, "status": status,
+            report_errors = stats.get_value(f"ogi/report_errors/{pid}", 0)
+            errors = stats.get_value(f"ogi/errors/{pid}", 0) + report_errors
+            wall = stats.get_value(f"ogi/blocked/{pid}")
+            status = "ok" if reports else ("blocked" if wall else ("error" if pages == 0 else "empty"))
+            detected: dict[str, int] = {}
+            for k, v in stats.get_stats().items():
+                if k.startswith("ogi/platform/") and k.count("/") == 3 and k.endswith(f"/{pid}"):
+                    name = family.get(k.split("/")[2], k.split("/")[2])
+                    detected[name] = detected.get(name, 0) + v
+            # no page read (a wall, a dead host): the platform is unknown, not generic
+            platform = max(sorted(detected), key=lambda name: detected[name]) if detected else (
+                "generic" if pages else None)
+            out[pid] = {"pages": pages, "reports": reports, "errors": errors, "report_errors": report_errors,
+                        "status": status,
+                        "platform": platform, "platforms": detected, "wall": wall,
+                        "browser_pages": stats.get_value(f"ogi/browser_pages/{pid}", 0),
+                        "error": wall if status == "blocked" else None,
                         "refused": {k.split("/")[2]: v for k, v in stats.get_stats().items()
                                     if k.startswith("ogi/refused/") and k.endswith(f"/{pid}")}}
         return out
@@ -108,7 +130,9 @@ class PortalStatsPipeline(_CrawlerPipeline):
     def close_spider(self):
         result = self.portal_stats()
         for pid, s in result.items():
-            if s["status"] != "ok":
+            if s["status"] == "blocked":
+                log.error("portal %s: blocked by an anti-bot wall (%s) — not crawled, not empty", pid, s["wall"])
+            elif s["status"] != "ok":
                 log.error("portal %s: %s (pages=%d, errors=%d) — zero reports is a failure", pid, s["status"],
                           s["pages"], s["errors"])
         path = self.stats_path()

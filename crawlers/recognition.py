@@ -12,33 +12,11 @@ import re
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlsplit
 
-REPORT = "report"
-NEGATIVE = "negative"
-AMBIGUOUS = "ambiguous"
-OTHER = "other"
+from parsers.titles import (AMBIGUOUS, NEGATIVE, OTHER, REPORT, classify_title, fold, is_org_name, report_agency,
+                            report_year, squash, title_in_text)
 
-_SPACE = re.compile(r"[\s\u3000\u00a0]+")
-
-# title phrasings of portal-structures.md §4 (after whitespace removal)
-_POSITIVE = [
-    re.compile(r"(政府|政务)信息公开(工作)?(开展)?(年度)?(工作)?(年度报告|年度工作报告)"),
-    re.compile(r"\d{4}年度?.*(政府|政务)信息公开(工作)?(情况)?(的)?报告"),
-    re.compile(r"(政府|政务)信息公开(工作)?(年度)?报告[（(]\d{4}年度?[)）]"),
-    re.compile(r"关于\d{4}年度?.*信息公开工作(情况)?的报告"),
-    re.compile(r"\d{4}年度?.*信息公开(工作)?年度报告"),
-]
-_YEAR_IN_TITLE = re.compile(r"(?:19|20)\d{2}")
-_NEGATIVE = [
-    "政府工作报告", "统计公报", "国民经济和社会发展", "三公", "法治政府",
-    "法治建设", "依法行政", "网站工作年度报表", "网站年度报表", "工作年度报表", "年度报表", "公开指南",
-    "公开制度", "报告制度", "编写", "报送", "做好", "通知", "图解", "一图", "读懂", "解读",
-    "企业年度报告", "年报公示", "年度报告公示", "法人年度报告", "报告说明", "发布的第", "征求意见",
-    "审计工作报告", "执行情况的报告", "述职", "评估报告", "社会责任",
-]
-# words that also occur in agency names (县委机构编制委员会办公室, 环境监测站, 预算评审中心 …):
-# negative only after the title's year, where the subject of the document is named
-_NEGATIVE_AFTER_YEAR = ["编制", "监测", "考核", "绩效", "预算", "决算"]
-_AMBIGUOUS = re.compile(r"年报|年度报告|公开报告|工作报告")
+# the title rules live in parsers/titles.py (one place for crawler and parsers); re-exported here
+__all__ = ["AMBIGUOUS", "NEGATIVE", "OTHER", "REPORT", "classify_title", "squash"]
 
 SKELETON = [
     "总体情况", "主动公开政府信息情况", "收到和处理政府信息公开申请情况", "行政复议", "存在的主要问题",
@@ -46,47 +24,6 @@ SKELETON = [
     "第二十条第(一)项", "本年制发件数", "本年新制作数量", "结转下年度继续办理",
 ]
 SKELETON_THRESHOLD = 5
-
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-_STAT_PERIOD = re.compile(
-    r"(?:统计期限|统计时限|统计时间|统计期|时间范围|统计区间|数据统计)[^。]{0,30}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日"
-)
-_AGENCY_META = re.compile(r"(?:发布机构|发文机关|信息来源|来源|发布单位)\s*[:：]\s*([^\s|｜:：<>]{2,40})([:：]?)")
-# labels of the 信息公开 metadata block (索引号 | 发布机构 | 主题分类 | 成文日期 …): in a page's text the
-# cells run together ("发布机构：示范县正阳街道主题分类：…"), so the next label follows the value
-_FIELD_LABELS = ("主题分类", "体裁分类", "组配分类", "服务对象分类", "信息分类", "公文种类", "文种", "分类",
-                 "发布日期", "成文日期", "生效日期", "废止日期", "印发日期", "发文日期", "公开日期", "日期",
-                 "发布时间", "成文时间", "时间", "发文字号", "文号", "字号", "索引号", "编号", "有效性", "效力状态",
-                 "公开方式", "公开范围", "公开时限", "公开形式", "关键词", "主题词", "标题", "名称", "文件名称",
-                 "发文机关", "发布机构", "所属机构", "责任部门", "来源", "浏览次数", "访问量", "点击数", "作者")
-
-
-def squash(text: str | None) -> str:
-    """Remove all whitespace (titles break lines and pad with &nbsp;)."""
-    return _SPACE.sub("", text or "")
-
-
-def _unify(text: str) -> str:
-    return squash(text).replace("（", "(").replace("）", ")")
-
-
-@lru_cache(maxsize=16384)   # pure; the same chrome and listing titles recur on every page
-def classify_title(title: str | None) -> str:
-    t = _unify(title)
-    if not t:
-        return OTHER
-    if any(word in t for word in _NEGATIVE):
-        return NEGATIVE
-    year = _YEAR_IN_TITLE.search(t)
-    subject = t[year.end():] if year else t
-    if any(word in subject for word in _NEGATIVE_AFTER_YEAR):
-        return NEGATIVE
-    if _YEAR_IN_TITLE.search(t) and any(p.search(t) for p in _POSITIVE):
-        return REPORT   # without a year it is a column name ("政府信息公开工作年度报告"), not one report
-    if _AMBIGUOUS.search(t):
-        return AMBIGUOUS
-    return OTHER
-
 
 _LIST_NAMES = re.compile(r"通知公告|公示公告|通知通告|公告公示")
 
@@ -106,7 +43,7 @@ def is_truncated(text: str | None) -> bool:
 
 def skeleton_score(text: str | None) -> int:
     """How many of the fixed section headings / table labels the text contains."""
-    t = _unify(text)
+    t = fold(text)
     return sum(1 for mark in SKELETON if mark in t)
 
 
@@ -115,47 +52,13 @@ def is_report_text(text: str | None) -> bool:
 
 
 def guess_year(title: str | None, body: str | None = None) -> int | None:
-    """Statistics year: the `统计期限…YYYY年1月1日` sentence first, then the title's year."""
-    if body:
-        m = _STAT_PERIOD.search(squash(body[:20000]))
-        if m:
-            return int(m.group(1))
-    m = _YEAR.search(squash(title))
-    if m:
-        return int(m.group(1))
-    m = re.search(r"((?:19|20)\d{2})", squash(title))
-    return int(m.group(1)) if m else None
-
-
-_AGENCY_CUT = re.compile(r"(关于)?((?:19|20)\d{2}年度?|(政府|政务)信息公开|信息公开)")
+    """Statistics year: the `统计期限…YYYY年1月1日` sentence first, then the title's year (parsers/titles.py)."""
+    return report_year(title, body[:20000] if body else None)
 
 
 def guess_agency(title: str | None, body: str | None = None) -> str | None:
-    """Issuing organisation: the title prefix, else `(year)…{agency}政府信息公开…`, else `发布机构：`."""
-    t = re.sub(r"^关于", "", squash(title))
-    m = _AGENCY_CUT.search(t)
-    if m and m.start() > 1:
-        return t[: m.start()].strip("《》“”\"-_ ")
-    m = re.match(r"(?:19|20)\d{2}年度?(.{2,40}?)(?:政府|政务)?信息公开", t)
-    if m and m.group(1) not in {"度", "政府", "政务"}:
-        return m.group(1)
-    if body:
-        m = _AGENCY_META.search(body[:5000])
-        if m:
-            return _strip_next_label(m.group(1)) if m.group(2) else m.group(1)
-    return None
-
-
-def _strip_next_label(value: str) -> str | None:
-    """`发布机构：X局主题分类：…` captured "X局主题分类": drop the next field's label (a known one,
-    else what follows the last organisation suffix); None when no agency is left."""
-    for label in sorted(_FIELD_LABELS, key=len, reverse=True):
-        if value.endswith(label) and len(value) - len(label) >= 2:
-            return value[: -len(label)]
-    for end in range(len(value) - 2, 1, -1):   # the label is at least two characters
-        if _ORG_SUFFIX.search(value[:end]) and len(value) - end <= 6:
-            return value[:end]
-    return None
+    """Issuing organisation: the title's, else the body's (发布机构 cell, 本报告由…, signature) — parsers/titles.py."""
+    return report_agency(title, body)
 
 
 # --- navigation: which links lead toward report columns -------------------------------------
@@ -176,8 +79,10 @@ _NAV_PENALTY = [
     "图片", "English", "登录", "注册", "无障碍", "长者", "搜索", "日历", "上一月", "下一月", "邮箱",
     "网站地图", "关于我们", "联系我们", "RSS", "打印", "关闭", "收藏", "分享",
 ]
+# penalty words that are also words of real organisation names (街道办事处, 政务服务管理局, 新闻出版局,
+# 投诉受理中心): inside a report column an organisation's name is followed whatever words it contains
+_ORG_NAME_WORDS = ("新闻", "办事", "服务", "投诉")
 _YEAR_COLUMN = re.compile(r"^(?:19|20)\d{2}(年度?|n)?(年报|年度报告)?$")
-_ORG_SUFFIX = re.compile(r"(镇|乡|街道|街道办事处|苏木|局|委|办|办公室|中心|管委会|委员会|区|站|所|队|府|院|会)$")
 _PAGER = re.compile(r"^(下一?页|上一?页|尾页|末页|首页|前页|后页|[>»›]+|\d{1,3})$")
 
 
@@ -208,14 +113,16 @@ def nav_score(text: str | None, url: str, *, in_report_column: bool = False) -> 
         if re.search(rf"[/_.]{word}(?:[_\d]*[/._]|$)", slug):
             slug_score = max(slug_score, weight)
     score += slug_score // 2 if score else slug_score
+    org = False
     if in_report_column:
         if _YEAR_COLUMN.match(t):
             score += 8
-        elif (_ORG_SUFFIX.search(t) and len(t) <= 16) or any(w in t for w in _CTX_WORDS):
+        elif is_org_name(t) or any(w in t for w in _CTX_WORDS):
+            org = True
             score += 5
         elif _PAGER.match(t):
             score += 5
-    if any(word in t for word in _NAV_PENALTY):
+    if any(word in t for word in _NAV_PENALTY if not (org and word in _ORG_NAME_WORDS)):
         score -= 8
     return score
 
@@ -254,13 +161,6 @@ def generated_report_year(url: str) -> int | None:
     return None
 
 
-_TITLE_IN_TEXT = re.compile(r"[^\s，。：:；;、|｜>》]{2,40}?(?:19|20)\d{2}年度?(?:政府|政务)信息公开(?:工作)?年度报告")
-
-
 def report_title_in_text(text: str | None) -> str | None:
     """The first report title written in a page's text (pages whose <title>/<h1> do not carry it)."""
-    for m in _TITLE_IN_TEXT.finditer((text or "")[:5000]):
-        title = m.group(0).strip("“”\"《》【】[]")
-        if classify_title(title) == REPORT:
-            return title
-    return None
+    return title_in_text((text or "")[:5000])

@@ -13,9 +13,21 @@ USER_AGENT = "ogi-crawler/0.1 (+https://github.com/ogi-project/ogi)"
 ROBOTSTXT_OBEY = True
 ROBOTSTXT_USER_AGENT = "ogi-crawler"
 
-# politeness: per host, not per crawl
-CONCURRENT_REQUESTS = 64
+# politeness: per host, not per crawl. The national nightly (3,213 portals; bench/bench_crawl_national.py,
+# BENCHMARKS.md) is bounded by three numbers chosen together:
+#   * per host: one request at a time, DOWNLOAD_DELAY (>= robots Crawl-delay, AutoThrottle may raise it);
+#   * globally: CONCURRENT_REQUESTS in flight — at ~0.3-0.5 s per response that is 250-400 pages/s, about
+#     what two cores parse (~4-7 ms CPU per page), and far above what any one host is asked for;
+#   * per portal: OGI_MAX_PAGES_PER_PORTAL, so the slowest portal ends within budget x (latency + delay)
+#     (2,000 x 1.3 s ~ 45 min) whatever it links to.
+# Full first crawl ~ portals x pages / rate (3,213 x 300 pages at ~250 pages/s ~ 1 h, the ceiling with
+# every portal at the budget ~ 7 h); the incremental nightly (`-a known=`: listings only, ~20-40 pages per
+# portal) ~ 10-20 min.
+CONCURRENT_REQUESTS = 128
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
+# thousands of hosts, each behind its own delay: hand the downloader requests for the hosts with the fewest
+# in flight (Scrapy's broad-crawl queue), so one portal's backlog never fills the global slots
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 DOWNLOAD_DELAY = 1.0
 DOWNLOAD_DELAY_JITTER = 0.5
 AUTOTHROTTLE_ENABLED = True
@@ -38,7 +50,7 @@ OGI_RETRY_BACKOFF_MAX = 60.0
 
 # caps against traps (crawlers.middlewares.SafetyMiddleware / the spider)
 OGI_MAX_DEPTH = 10               # link hops from a start URL (pagination does not count)
-OGI_MAX_PAGES_PER_PORTAL = 3000  # requests per portal
+OGI_MAX_PAGES_PER_PORTAL = 2000  # requests per portal (the national nightly's per-portal budget, above)
 OGI_MAX_QUERY_VARIANTS = 25      # distinct query strings per path (calendars, endless ?page=)
 OGI_MAX_URL_LENGTH = 512
 OGI_DNS_TIMEOUT = 5.0            # seconds to resolve a host before refusing it (names resolving to

@@ -28,43 +28,62 @@ class CrawlOutput:
     stats_path: str
     returncode: int
     log_path: str
+    timed_out: bool = False  # stopped at its time limit: the items found until then are kept
 
 
 def crawl_command(registry: str, output: str, portals: list[str] | None = None,
-                  settings: dict | None = None) -> list[str]:
-    """`settings` become `-s KEY=VALUE` (e.g. `crawlers.settings.FAST_SETTINGS` on loopback)."""
+                  settings: dict | None = None, known: str | None = None) -> list[str]:
+    """`settings` become `-s KEY=VALUE` (e.g. `crawlers.settings.FAST_SETTINGS` on loopback);
+    `known`: items of earlier runs (JSON Lines) — their report pages are not fetched again."""
     cmd = [sys.executable, "-m", "scrapy", "crawl", "portals", "-a", f"registry={registry}"]
     if portals:
         cmd += ["-a", "portals=" + ",".join(portals)]
+    if known:
+        cmd += ["-a", f"known={known}"]
     for key, value in (settings or {}).items():
         cmd += ["-s", f"{key}={value}"]
     return cmd + ["-O", output]
 
 
+GRACE_S = 20.0  # after the time limit: SIGTERM (Scrapy closes cleanly, writes its stats), then SIGKILL
+
+
 def run_crawl(registry: str | os.PathLike[str], out_dir: str | os.PathLike[str],
               portals: list[str] | None = None, *, timeout_s: float = 3600.0,
-              settings: dict | None = None) -> CrawlOutput:
-    """Crawl the registry's portals into `<out_dir>/items.jsonl`; raise CrawlFailed if Scrapy dies."""
+              settings: dict | None = None, known: str | None = None) -> CrawlOutput:
+    """Crawl the registry's portals into `<out_dir>/items.jsonl`; raise CrawlFailed if Scrapy dies.
+
+    At `timeout_s` the crawl is asked to stop (SIGTERM, then SIGKILL after GRACE_S): what it
+    found until then is returned (`timed_out=True`); a crawl that found nothing at all fails."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     items = out / "items.jsonl"
     log = out / "crawl.log"
-    cmd = crawl_command(str(Path(registry).resolve()), str(items), portals, settings)
+    cmd = crawl_command(str(Path(registry).resolve()), str(items), portals, settings, known)
     env = dict(os.environ)
     env["PYTHONPATH"] = str(PROJECT_ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     with open(log, "wb") as fh:
         proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, stdout=fh, stderr=subprocess.STDOUT, env=env,
                                 start_new_session=True)
+        timed_out = False
         try:
             rc = proc.wait(timeout=timeout_s)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-            raise CrawlFailed(f"crawl timed out after {timeout_s:g} s (log: {log})")
+            timed_out = True
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                rc = proc.wait(timeout=GRACE_S)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                rc = proc.wait()
+            if not read_items(items):
+                raise CrawlFailed(f"crawl timed out after {timeout_s:g} s with nothing found (log: {log})")
         except BaseException:
             os.killpg(proc.pid, signal.SIGKILL)  # our own child: do not leave it running
             proc.wait()
             raise
+    if timed_out:
+        return CrawlOutput(str(items), str(items) + ".stats.json", rc, str(log), timed_out=True)
     if rc != 0 or not items.exists():
         tail = log.read_text("utf-8", "replace").strip().splitlines()[-5:]
         raise CrawlFailed(f"scrapy exited with {rc}: " + " | ".join(tail)[-800:])

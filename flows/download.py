@@ -53,6 +53,8 @@ class Politeness:
     obey_robots: bool = True
     honor_crawl_delay: bool = True  # robots.txt Crawl-delay raises delay_s for that host (max 30 s)
     user_agent: str = USER_AGENT
+    prefect_host_limits: bool = False  # also take a slot of the Prefect global concurrency limit
+                                       # `ogi-host-<host>` per request (flows.hostqueue), if it exists
 
     @classmethod
     def from_dict(cls, d: dict | None) -> "Politeness":

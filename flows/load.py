@@ -30,22 +30,36 @@ def write_plan(path: str | Path, plan: dict[str, Any]) -> str:
     return str(path)
 
 
-def apply_plan(plan_path: str, build_path: str) -> dict[str, Any]:
+def apply_plan(plan_path: str, build_path: str, *, registry: str | None = None, refresh_search: bool = True,
+               record_run: bool = True, con: Any = None) -> dict[str, Any]:
+    """Load one plan. A parent flow loading many shard rounds passes refresh_search=False and
+    record_run=False (no run/portal records per round) and calls `finish_run` once at the end."""
     import warehouse
     from warehouse import queries
 
     from . import progress
 
     plan = json.loads(Path(plan_path).read_text("utf-8"))
-    Path(build_path).parent.mkdir(parents=True, exist_ok=True)
-    con = warehouse.open_warehouse(build_path)
+    own = con is None
+    if own:
+        Path(build_path).parent.mkdir(parents=True, exist_ok=True)
+        con = warehouse.open_warehouse(build_path)
     try:
-        if plan.get("registry"):
-            warehouse.load_portals(con, plan["registry"])
-        for d in plan.get("documents", []):
-            warehouse.record_document(con, run_id=plan["run_id"], **{k: d.get(k) for k in (
-                "url", "sha256", "http_status", "content_type", "bytes", "fetched_at", "error", "kind",
-                "portal_id", "report_id", "final_url")})
+        if registry or plan.get("registry"):
+            warehouse.load_portals(con, registry or plan["registry"])
+        docs = plan.get("documents", [])
+        # load cost per change: an unchanged document whose row is already there and fine is not rewritten
+        same = [d["url"] for d in docs if d.get("status") == "unchanged" and not d.get("error")]
+        current = queries.current_documents(con, same) if same else {}
+        todo_docs = [{"run_id": plan["run_id"], **{k: d.get(k) for k in (
+            "url", "sha256", "http_status", "content_type", "bytes", "fetched_at", "error", "kind",
+            "portal_id", "report_id", "final_url")}} for d in docs
+            if not (d.get("status") == "unchanged" and not d.get("error") and current.get(d["url"]) == d.get("sha256"))]
+        if hasattr(warehouse.load, "record_documents"):  # bulk: one transaction for the round
+            warehouse.load.record_documents(con, todo_docs)
+        else:
+            for d in todo_docs:
+                warehouse.record_document(con, **d)
         items = plan.get("reports", [])
         placeholders = [it["report_id"] for it in items if it.get("keep_existing")]
         existing = queries.existing_report_ids(con, placeholders)
@@ -59,7 +73,7 @@ def apply_plan(plan_path: str, build_path: str) -> dict[str, Any]:
             for it, res in zip(part, results):
                 outcomes[it["report_id"]] = res
             progress.emit("advance", "load", len(part))
-        if any(v in ("inserted", "replaced") for v in outcomes.values()) and hasattr(warehouse, "refresh_search"):
+        if refresh_search and any(v in ("inserted", "replaced") for v in outcomes.values()):
             warehouse.refresh_search(con)
         per_portal: dict[str, dict[str, Any]] = {pid: dict(s) for pid, s in (plan.get("portals") or {}).items()}
         counts: dict[str, Counter] = {}
@@ -73,7 +87,7 @@ def apply_plan(plan_path: str, build_path: str) -> dict[str, Any]:
         for s in per_portal.values():
             s.setdefault("new", 0)
             s.setdefault("changed", 0)
-        if per_portal and plan.get("record_portal_runs", True):
+        if record_run and per_portal and plan.get("record_portal_runs", True):
             warehouse.record_portal_runs(con, plan["run_id"], per_portal)
         totals = Counter(outcomes.values())
         stats = dict(plan.get("stats") or {})
@@ -81,8 +95,104 @@ def apply_plan(plan_path: str, build_path: str) -> dict[str, Any]:
         stats["reports_new"] = int(stats.get("reports_new") or 0) + totals["inserted"]
         stats["reports_changed"] = int(stats.get("reports_changed") or 0) + totals["replaced"]
         stats["reports_unchanged"] = int(stats.get("reports_unchanged") or 0) + totals["unchanged"] + totals["kept"]
-        warehouse.record_run(con, plan["run_id"], plan.get("started_at"), utc_now(), stats,
-                             status=plan.get("status") or "ok", flow=plan.get("flow"))
+        if record_run:
+            warehouse.record_run(con, plan["run_id"], plan.get("started_at"), utc_now(), stats,
+                                 status=plan.get("status") or "ok", flow=plan.get("flow"))
+    finally:
+        if own:
+            con.close()
+    return {"outcomes": outcomes, "per_portal": per_portal, "stats": stats}
+
+
+def load_shard(shard_dir: str | Path, build_path: str, *, registry: str | None = None,
+               lake: bool = False) -> dict[str, Any]:
+    """Load a finished shard's rounds (flows.sinks.PlanFiles) into the build warehouse, once:
+    the figures are kept in `loaded.json`, so a rerun of the parent does not load it again
+    (loading again would change nothing either: loads are idempotent by fingerprint).
+    Returns {portals: {pid: {new, changed, unchanged}}, reports_new, reports_changed, reports_unchanged}."""
+    from .rawstore import _write_json
+    from .sinks import round_plans
+
+    shard_dir = Path(shard_dir)
+    marker = shard_dir / "loaded.json"
+    if marker.exists():
+        return json.loads(marker.read_text("utf-8"))
+    portals: dict[str, dict[str, int]] = {}
+    totals: Counter = Counter()
+    if lake:  # the shard wrote into the lake itself
+        figures = {"portals": {}, "reports_new": 0, "reports_changed": 0, "reports_unchanged": 0, "lake": True}
+        _write_json(marker, figures)
+        return figures
+    import warehouse
+
+    Path(build_path).parent.mkdir(parents=True, exist_ok=True)
+    con = warehouse.open_warehouse(build_path)
+    try:
+        if registry:
+            warehouse.load_portals(con, registry)
+        for path in round_plans(shard_dir):
+            res = apply_plan(str(path), build_path, refresh_search=False, record_run=False, con=con)
+            for pid, s in res["per_portal"].items():
+                portals[pid] = {k: int(s.get(k) or 0) for k in ("new", "changed", "unchanged")}
+            totals.update(Counter(res["outcomes"].values()))
     finally:
         con.close()
-    return {"outcomes": outcomes, "per_portal": per_portal, "stats": stats}
+    figures = {"portals": portals, "reports_new": totals["inserted"], "reports_changed": totals["replaced"],
+               "reports_unchanged": totals["unchanged"] + totals["kept"]}
+    _write_json(marker, figures)
+    return figures
+
+
+def finish_run(build_path: str, run_id: str, flow: str, started_at: str, stats: dict[str, Any], status: str,
+               per_portal: dict[str, dict], *, error: str | None = None) -> dict[str, Any]:
+    """End of a run, on the build warehouse: the full-text index brought up to date once (only
+    new/changed sections are segmented), the per-portal figures and the run record written."""
+    import warehouse
+
+    Path(build_path).parent.mkdir(parents=True, exist_ok=True)
+    con = warehouse.open_warehouse(build_path)
+    try:
+        indexed = warehouse.refresh_search(con) if status != "failed" else {}
+        if per_portal:
+            warehouse.record_portal_runs(con, run_id, per_portal)
+        warehouse.record_run(con, run_id, started_at, utc_now(), stats, status=status, flow=flow, error=error)
+    finally:
+        con.close()
+    return indexed
+
+
+def finish_lake_run(lake_url: str, registry: str, run_id: str, flow: str, started_at: str, stats: dict[str, Any],
+                    status: str, per_portal: dict[str, dict], public_path: str, *,
+                    error: str | None = None) -> dict[str, Any]:
+    """End of a run whose shards wrote into the DuckLake: the registry's portals, the per-portal
+    figures and the run record into the lake, then the analysts' file materialised from it
+    (only changed reports copied, full-text index for new/changed sections) and published."""
+    from warehouse.lake import Lake
+
+    lake = Lake.from_url(lake_url)
+    try:
+        lake.init()
+        if per_portal:
+            lake.write_reports([], run_id=run_id, portal_runs=per_portal)
+        lake.record_run(run_id, started_at, utc_now(), stats, status=status, flow=flow, error=error)
+        if status == "failed":
+            return {}
+        out = lake.materialise(public_path)
+        return {"search": out.get("search"), "published": {"path": out.get("public"), "bytes": out.get("bytes"),
+                                                           "reports": out.get("reports")},
+                "materialise_timings": out.get("timings")}
+    finally:
+        lake.close()
+
+
+def prepare_lake(lake_url: str, registry: str) -> None:
+    """Create/migrate the DuckLake and load the registry's portals — by the parent, once, before
+    its shards write (concurrent first-time migrations would conflict)."""
+    from warehouse.lake import Lake
+
+    lake = Lake.from_url(lake_url)
+    try:
+        lake.init()
+        lake.load_portals(registry)
+    finally:
+        lake.close()

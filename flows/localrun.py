@@ -29,7 +29,7 @@ def prepare_prefect(verbose: int = 0) -> None:
         os.environ.setdefault(key, value)
 
 
-STAGES = [("crawl", "crawl portals"), ("download", "download"), ("parse", "parse"), ("load", "load"),
+STAGES = [("shards", "shards"), ("crawl", "crawl portals"), ("download", "download"), ("parse", "parse"), ("load", "load"),
           ("publish", "publish")]
 
 

@@ -1,15 +1,19 @@
 """The steps shared by `nightly`, `backfill` and `reparse`, run inside a Prefect flow.
 
-    crawl (subprocess) -> fetch each document (raw store) -> parse each new blob (cached on
-    sha256 + parser version) -> choose each report's best document -> load (one writer) ->
-    publish (atomic) -> run summary
+    parent: plan shards (flows.shards) -> run the unfinished ones (flows.runner: in-process, or
+            flow runs of the `shard` deployment on the work pool) -> load what they wrote (one
+            writer) -> full-text index once -> publish (atomic) -> run record, summary, artifact
+    shard (flows.shard): crawl (subprocess, known items) -> per round: fetch interleaved across
+            hosts -> parse each new blob (cached on sha256 + format + parser version) -> choose
+            each report's best document -> write the round (flows.sinks)
 
 Paths under the data directory:
     raw/                     the raw store (see flows.rawstore)
-    cache/                   Prefect results of parse tasks
+    cache/parsed/            parse results (key: parser version, sha256, format)
+    known/<portal>.jsonl     the last complete crawl's items (the crawler skips their report pages)
     build/warehouse.duckdb   the writer's warehouse (kept between runs: loads are incremental)
     warehouse.duckdb         the published copy analysts open
-    runs/<run_id>/           items.jsonl (+ .stats.json), crawl.log, plan.json, summary.json
+    runs/<run_key>/          shards.json, summary.json, shards/<shard_id>/ (see flows.shard)
 """
 from __future__ import annotations
 
@@ -23,18 +27,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
-from prefect.futures import as_completed
-
 import parsers
 from parsers.model import ParsedReport
 
 from . import progress
-from .crawl import read_items, read_stats
-from .load import write_plan
 from .rawstore import RawStore, _write_json, utc_now
 from .registry import read_registry
-from .download import reset_politeness_state
-from .tasks import close_downloaders, close_parse_pool, crawl_task, fetch_task, load_task, parse_task_for, publish_task
 
 log = logging.getLogger("ogi.flows")
 
@@ -109,30 +107,34 @@ def _year_of(item: dict) -> int | None:
 
 
 # -- fetch + parse ---------------------------------------------------------------------------
-def fetch_and_parse(urls: dict[str, dict], data_dir: Path, politeness: dict | None
-                    ) -> tuple[dict[str, dict], dict, Counter]:
-    """urls: url -> {allowed_hosts, allow_private}. Fetch each URL; as soon as a usable blob is in
-    the raw store, submit its parse (cached on sha256 + format + parser version).
-    Returns (url -> fetch result with `use_sha256`, {(sha, fmt): report dict}, parse counts)."""
+def fetch_and_parse(urls: dict[str, dict], data_dir: Path, politeness: dict | None,
+                    fetch_stats: dict | None = None) -> tuple[dict[str, dict], dict, Counter]:
+    """urls: url -> {allowed_hosts, allow_private}. Fetch every URL, interleaved across hosts
+    (flows.hostqueue: per-host queues and politeness, all hosts busy at once); as soon as a usable
+    blob is in the raw store, hand its parse to a thread of the parse batch (cached on sha256 +
+    format + parser version, parsed in the warm isolated pool). One round is one batch: no Prefect
+    task per document. Returns (url -> fetch result with `use_sha256`, {(sha, fmt): report dict},
+    parse counts)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .download import Downloader, Politeness
+    from .hostqueue import fetch_interleaved
+    from .tasks import PARSE_WORKERS, parse_with_cache
+
     store = RawStore(data_dir)
-    parse = parse_task_for(data_dir)
     progress.emit("start", "download", len(urls))
-    futs = {fetch_task.submit(u, spec["allowed_hosts"], spec["allow_private"], str(data_dir), politeness): u
-            for u, spec in urls.items()}
     fetched: dict[str, dict] = {}
     parse_futs: dict[tuple[str, str | None], Any] = {}
-    for fut in as_completed(list(futs)):
-        url = futs[fut]
-        try:
-            res = fut.result()
-        except Exception as exc:  # the task itself crashed after its retries
-            res = {"url": url, "status": "failed", "error": f"fetch task failed: {type(exc).__name__}: {exc}"[:500]}
-        res = fetched[url] = with_usable_copy(res, store)
-        key = (res.get("use_sha256"), res.get("format"))
-        if key[0] and key not in parse_futs:
-            parse_futs[key] = parse.submit(str(data_dir), key[0], key[1], res.get("filename"), res.get("content_type"))
-            progress.emit("start", "parse", len(parse_futs))
-    parsed, counts = collect_parses(parse_futs)
+    with Downloader(store, Politeness.from_dict(politeness)) as dl, \
+            ThreadPoolExecutor(PARSE_WORKERS, thread_name_prefix="ogi-parse") as parse_pool:
+        for res in fetch_interleaved(dl, urls, stats=fetch_stats):
+            res = fetched[res["url"]] = with_usable_copy(res, store)
+            key = (res.get("use_sha256"), res.get("format"))
+            if key[0] and key not in parse_futs:
+                parse_futs[key] = parse_pool.submit(parse_with_cache, str(data_dir), key[0], key[1],
+                                                    res.get("filename"), res.get("content_type"))
+                progress.emit("start", "parse", len(parse_futs))
+        parsed, counts = collect_parses(parse_futs)
     return fetched, parsed, counts
 
 
@@ -151,26 +153,30 @@ def with_usable_copy(res: dict, store: RawStore) -> dict:
 
 def parse_all(blobs: Iterable[tuple[str, str | None, str | None, str | None]], data_dir: Path) -> tuple[dict, Counter]:
     """blobs: (sha256, fmt, filename, content_type). Returns ({(sha, fmt): report dict}, counts)."""
-    parse = parse_task_for(data_dir)
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .tasks import PARSE_WORKERS, parse_with_cache
+
     futs = {}
-    for sha, fmt, filename, ctype in blobs:
-        if (sha, fmt) not in futs:
-            futs[(sha, fmt)] = parse.submit(str(data_dir), sha, fmt, filename, ctype)
-    progress.emit("start", "parse", len(futs))
-    return collect_parses(futs)
+    with ThreadPoolExecutor(PARSE_WORKERS, thread_name_prefix="ogi-parse") as pool:
+        for sha, fmt, filename, ctype in blobs:
+            if (sha, fmt) not in futs:
+                futs[(sha, fmt)] = pool.submit(parse_with_cache, str(data_dir), sha, fmt, filename, ctype)
+        progress.emit("start", "parse", len(futs))
+        return collect_parses(futs)
 
 
 def collect_parses(futs: dict[tuple[str, str | None], Any]) -> tuple[dict, Counter]:
+    """futures of `parse_with_cache` -> ({(sha, fmt): report dict}, {parsed, cached})."""
     out: dict[tuple[str, str | None], dict] = {}
     counts: Counter = Counter()
     for key, fut in futs.items():
         try:
-            out[key] = fut.result()
-            state = fut.state
-            counts["cached" if state is not None and state.name == "Cached" else "parsed"] += 1
+            out[key], cached = fut.result()
+            counts["cached" if cached else "parsed"] += 1
         except Exception as exc:
             out[key] = ParsedReport.failure(key[0], key[1] or "unknown", parsers.PARSER_VERSION,
-                                            f"parse task failed: {type(exc).__name__}: {exc}"[:500]).to_dict()
+                                            f"parse failed: {type(exc).__name__}: {exc}"[:500]).to_dict()
             counts["parsed"] += 1
     return out, counts
 
@@ -192,7 +198,10 @@ def build_report(item: dict, docs: list[tuple[str, str]], fetched: dict[str, dic
     best = select_best(candidates)
     entry = {"report_id": item["id"], "portal_id": item.get("portal_id"), "page_url": item.get("page_url")}
     if best is not None:
-        entry.update(report=merge_item_meta(best["report"], item), document_url=best["url"],
+        report = best["report"]
+        if report.get("status") == "failed":  # name every document's cause, not just the chosen one's
+            report = {**report, "error": failure_causes(best, candidates, errors)}
+        entry.update(report=merge_item_meta(report, item), document_url=best["url"],
                      sha256=best["sha256"], keep_existing=False)
     else:
         fail = ParsedReport.failure(item.get("page_url") or item["id"], "unknown", parsers.PARSER_VERSION,
@@ -204,7 +213,24 @@ def build_report(item: dict, docs: list[tuple[str, str]], fetched: dict[str, dic
     return entry, manifest
 
 
-def document_rows(fetched: dict[str, dict], owners: dict[str, tuple[str, str, str]], parsed: dict) -> list[dict]:
+def failure_causes(best: dict, candidates: list[dict], fetch_errors: list[str]) -> str:
+    """The error of a report none of whose documents could be read: the other documents' causes
+    (an attachment's "password-protected PDF", "HTTP 500" …) before the chosen one's own (often the
+    page's generic "no State Council report tables found"), so the specific cause is never hidden."""
+    own = str(best["report"].get("error") or "no report read")
+    others = [f"{c['kind']} {c['url']}: {c['report'].get('error')}" for c in candidates
+              if c is not best and c["report"].get("status") == "failed" and c["report"].get("error")]
+    others += [e for e in fetch_errors if e not in others]
+    if not others:
+        return own
+    return "; ".join([*others, f"{best['kind']} {best['url']}: {own}"])[:2000]
+
+
+def document_rows(fetched: dict[str, dict], owners: dict[str, tuple[str, str, str]], parsed: dict,
+                  crawler_errors: dict[str, str] | None = None) -> list[dict]:
+    """One `documents` row per fetched URL; a page the crawler judged a report but could not read
+    (item `error`) carries that error too when the download did not get a usable copy either."""
+    crawler_errors = crawler_errors or {}
     rows = []
     for url, res in fetched.items():
         kind, portal_id, report_id = owners[url]
@@ -214,48 +240,17 @@ def document_rows(fetched: dict[str, dict], owners: dict[str, tuple[str, str, st
             rep = parsed[(sha, res.get("format"))]
             if rep.get("status") == "failed" and rep.get("error"):
                 error = (error + "; " if error else "") + f"parse failed: {rep['error']}"
+        if url in crawler_errors and (error or not sha):
+            error = (error + "; " if error else "") + f"crawler: {crawler_errors[url]}"
         rows.append({"url": url, "sha256": res.get("sha256") or sha, "http_status": res.get("http_status"),
                      "content_type": res.get("content_type"), "bytes": res.get("bytes"),
                      "fetched_at": res.get("fetched_at"), "error": error, "kind": kind,
-                     "portal_id": portal_id, "report_id": report_id, "final_url": res.get("final_url")})
+                     "portal_id": portal_id, "report_id": report_id, "final_url": res.get("final_url"),
+                     "status": res.get("status")})
     return rows
 
 
-# -- the whole run ---------------------------------------------------------------------------
-def run_pipeline(flow: str, registry: str, data_dir: str, *, portals: list[str] | None = None,
-                 years: list[int] | None = None, politeness: dict | None = None,
-                 crawl_settings: dict | None = None, crawl_timeout_s: float = 3600.0) -> dict[str, Any]:
-    paths = data_paths(data_dir)
-    paths["data"].mkdir(parents=True, exist_ok=True)
-    run_id = new_run_id(flow)
-    run_dir = paths["runs"] / run_id
-    run_dir.mkdir(parents=True, exist_ok=True)
-    started = utc_now()
-    registry = str(Path(registry).resolve())
-    reg = read_registry(registry)
-    wanted = list(portals) if portals else sorted(reg)
-    unknown = [p for p in wanted if p not in reg]
-    wanted = [p for p in wanted if p in reg]
-
-    if portals and not wanted:
-        summary = _finish_failed(flow, run_id, started, registry, unknown, paths, run_dir,
-                                 f"no such portal(s) in the registry: {', '.join(unknown)}")
-        raise ValueError(summary["error"])
-
-    # 1. crawl
-    progress.emit("start", "crawl", 1)
-    t0 = time.monotonic()
-    try:
-        crawl = crawl_task(registry, str(run_dir), wanted if portals else None, crawl_timeout_s, crawl_settings)
-    except Exception as exc:
-        summary = _finish_failed(flow, run_id, started, registry, wanted, paths, run_dir, f"crawl failed: {exc}")
-        raise RuntimeError(summary["error"]) from exc
-    progress.emit("done", "crawl", 1)
-    return process_items(flow, registry, paths, run_id, run_dir, started, read_items(crawl["items_path"]),
-                         read_stats(crawl["stats_path"]), wanted=wanted, unknown=unknown, years=years,
-                         politeness=politeness, timings={"crawl_s": round(time.monotonic() - t0, 2)})
-
-
+# -- rounds and figures ----------------------------------------------------------------------
 CHUNK_ITEMS = 400  # reports per fetch/parse/load round: bounds memory; whole portals per round
 
 
@@ -287,122 +282,222 @@ def _fetch_stats(fetched: dict[str, dict], parse_counts: Counter, entries: list[
         "reports_failed": sum(1 for e in entries if e["report"].get("status") == "failed")})
 
 
-def process_items(flow: str, registry: str, paths: dict[str, Path], run_id: str, run_dir: Path, started: str,
-                  crawled: list[dict], crawl_stats: dict, *, wanted: list[str], unknown: list[str],
-                  years: list[int] | None, politeness: dict | None,
-                  timings: dict[str, float] | None = None, chunk_items: int | None = None) -> dict[str, Any]:
-    """Everything after the crawl: fetch, parse, choose, load (round by round), publish, summary."""
-    timings = dict(timings or {})
-    timings.setdefault("fetch_parse_s", 0.0)
-    timings.setdefault("load_s", 0.0)
-    reg = read_registry(registry)
-    store = RawStore(paths["data"])
-    items_by_id: dict[str, dict] = {}
-    for it in crawled:
-        if it.get("id") and it.get("portal_id") in wanted and (not years or _year_of(it) in years):
-            items_by_id[it["id"]] = it
-    items = list(items_by_id.values())
-    chunks = portal_chunks(items, chunk_items or int(os.environ.get("OGI_CHUNK_ITEMS") or CHUNK_ITEMS))
-    progress.emit("start", "load", len(items))
-    totals: Counter = Counter()
-    per_portal_all: dict[str, dict] = {}
-    loaded: dict[str, Any] = {"stats": {}}
-    try:
-        for n, chunk in enumerate(chunks):
-            # 2. fetch every document once (a URL shared by reports is fetched once)
-            urls: dict[str, dict] = {}
-            owners: dict[str, tuple[str, str, str]] = {}
-            for it in chunk:
-                portal = reg[it["portal_id"]]
-                for kind, url in documents_of(it):
-                    if url not in urls:
-                        urls[url] = {"allowed_hosts": portal.hosts(), "allow_private": portal.is_local}
-                        owners[url] = (kind, it["portal_id"], it["id"])
-            # 3. parse each usable blob as soon as it is stored (cached on sha256 + format + parser version)
-            t0 = time.monotonic()
-            fetched, parsed, parse_counts = fetch_and_parse(urls, paths["data"], politeness)
-            timings["fetch_parse_s"] = round(timings["fetch_parse_s"] + time.monotonic() - t0, 2)
-
-            # 4. one report per item, manifests into the raw store
-            entries = []
-            for it in chunk:
-                entry, manifest = build_report(it, documents_of(it), fetched, parsed)
-                store.save_report(it["id"], manifest)
-                entries.append(entry)
-            documents = document_rows(fetched, owners, parsed)
-            del parsed
-
-            # 5. load this round (the single writer); the run record is cumulative
-            last = n == len(chunks) - 1
-            in_chunk = sorted({it["portal_id"] for it in chunk})
-            if n == 0:  # portals that yielded nothing are recorded with the first round
-                in_chunk = sorted(set(in_chunk) | {p for p in wanted if p not in {i["portal_id"] for i in items}})
-            per_portal = portal_figures(in_chunk, unknown if n == 0 else [], chunk, entries, crawl_stats)
-            totals.update(_fetch_stats(fetched, parse_counts, entries))
-            stats = {**{k: totals[k] for k in totals if not k.startswith("reports_") or k == "reports_failed"},
-                     "reports_new": loaded["stats"].get("reports_new", 0),
-                     "reports_changed": loaded["stats"].get("reports_changed", 0),
-                     "reports_unchanged": loaded["stats"].get("reports_unchanged", 0),
-                     "portals": len(wanted), "parser_version": parsers.PARSER_VERSION, "unknown_portals": unknown,
-                     "rounds": len(chunks), "timings": dict(timings)}
-            stats["reports_failed"] = totals["reports_failed"]
-            plan = {"run_id": run_id, "flow": flow, "started_at": started, "registry": registry if n == 0 else None,
-                    "documents": documents, "reports": entries,
-                    "portals": per_portal, "stats": stats, "status": "ok" if last else "running"}
-            t0 = time.monotonic()
-            loaded = load_task(write_plan(run_dir / "plan.json", plan), str(paths["build"]))
-            timings["load_s"] = round(timings["load_s"] + time.monotonic() - t0, 2)
-            per_portal_all.update(loaded["per_portal"])
-    finally:
-        close_downloaders()  # per-run HTTP clients; robots.txt is read afresh next run
-        reset_politeness_state()
-        close_parse_pool()
-
-    # 6. publish the build copy atomically
-    progress.emit("start", "publish", 1)
-    t0 = time.monotonic()
-    published = publish_task(str(paths["build"]), str(paths["public"]))
-    timings["publish_s"] = round(time.monotonic() - t0, 2)
-    summary = {"run_id": run_id, "flow": flow, "status": "ok", "started_at": started, "finished_at": utc_now(),
-               "data_dir": str(paths["data"]), "warehouse": str(paths["public"]),
-               "stats": {**loaded["stats"], "timings": timings}, "portals": per_portal_all,
-               "published": published}
-    _write_json(run_dir / "summary.json", summary)
-    (run_dir / "plan.json").unlink(missing_ok=True)  # loaded and published: the warehouse has it all
-    return summary
-
-
 def portal_figures(wanted: list[str], unknown: list[str], items: list[dict], entries: list[dict],
-                   crawl_stats: dict) -> dict[str, dict]:
+                   crawl_stats: dict, documents: list[dict] | None = None) -> dict[str, dict]:
+    """Per portal of one round: pages, reports found, failed reports, documents new/changed,
+    blocked (refused: hosts/robots.txt), fetch failures, crawl status."""
     found = Counter(it["portal_id"] for it in items)
     failed = Counter(e["portal_id"] for e in entries if e["report"].get("status") == "failed")
+    docs: dict[str, Counter] = {}
+    for d in documents or []:
+        docs.setdefault(d.get("portal_id") or "?", Counter())[d.get("status")] += 1
     out: dict[str, dict] = {}
     for pid in wanted:
         cs = crawl_stats.get(pid) or {}
         status = cs.get("status") or ("ok" if found[pid] else "empty")
+        error = cs.get("error")
+        if status == "ok" and failed[pid]:  # reports found, some of them unreadable: say so
+            status = "partial"
+            error = error or (f"{failed[pid]} of {found[pid]} reports failed "
+                              "(causes in reports.error and documents.error)")
+        dc = docs.get(pid, Counter())
         out[pid] = {"pages": cs.get("pages"), "reports_found": found[pid], "failed": failed[pid],
-                    "status": status, "error": cs.get("error")}
+                    "status": status, "error": error, "documents_new": dc["new"],
+                    "documents_changed": dc["changed"], "blocked": dc["skipped"], "fetch_failed": dc["failed"],
+                    "platform": cs.get("platform")}   # crawl status `blocked`: an anti-bot wall (error names it)
     for pid in unknown:
         out[pid] = {"pages": 0, "reports_found": 0, "failed": 0, "status": "error",
                     "error": "portal_id not in the registry"}
     return out
 
 
-def _finish_failed(flow: str, run_id: str, started: str, registry: str, wanted: list[str],
-                   paths: dict[str, Path], run_dir: Path, error: str) -> dict:
-    """Record a run that could not get past the crawl, so `ogi status` shows it."""
-    plan = {"run_id": run_id, "flow": flow, "started_at": started, "registry": registry, "documents": [],
-            "reports": [], "status": "failed", "stats": {"error": error},
-            "portals": {p: {"reports_found": 0, "failed": 0, "status": "error", "error": error} for p in wanted}}
-    summary = {"run_id": run_id, "flow": flow, "status": "failed", "error": error, "started_at": started,
-               "finished_at": utc_now(), "data_dir": str(paths["data"])}
-    try:
-        from .load import apply_plan
+# -- the whole run: the parent of the shards ---------------------------------------------------
+DEFAULT_SHARD_PORTALS = int(os.environ.get("OGI_SHARD_PORTALS") or 100)
+SUM_KEYS = ("reports", "documents", "downloaded", "bodies_received", "documents_new", "documents_changed",
+            "documents_unchanged", "not_modified", "fetch_failed", "fetch_skipped", "parsed", "parse_cached",
+            "reports_failed")
 
-        apply_plan(write_plan(run_dir / "plan.json", plan), str(paths["build"]))
+
+def default_run_key(flow: str) -> str:
+    """The flow run's own key: a retry of the same Prefect flow run gets the same key (and so
+    reruns only its unfinished shards); outside a flow run, a new key."""
+    try:
+        from prefect.runtime import flow_run
+
+        fr_id = flow_run.get_id()
+        when = flow_run.get_scheduled_start_time()
+        if fr_id:
+            return f"{flow}-{when:%Y%m%dT%H%M%SZ}-{str(fr_id)[:8]}"
+    except Exception:
+        pass
+    return new_run_id(flow)
+
+
+def plan_for_run(run_dir: Path, portals: list, shard_portals: int) -> list:
+    """The run's shards: planned once and kept in `shards.json`, so a rerun has the same shards."""
+    from .shards import Shard, plan_shards
+
+    path = run_dir / "shards.json"
+    if path.exists():
+        return [Shard.from_dict(d) for d in json.loads(path.read_text("utf-8"))["shards"]]
+    shards = plan_shards(portals, shard_portals)
+    _write_json(path, {"shards": [s.to_dict() for s in shards], "shard_portals": shard_portals})
+    return shards
+
+
+def run_pipeline(flow: str, registry: str, data_dir: str, *, portals: list[str] | None = None,
+                 years: list[int] | None = None, politeness: dict | None = None,
+                 crawl_settings: dict | None = None, crawl_timeout_s: float | None = None,
+                 run_key: str | None = None, shard_portals: int | None = None,
+                 shard_deployment: str | None = None, shard_timeout_s: float | None = None,
+                 parallel_shards: int = 1, lake_url: str | None = None) -> dict[str, Any]:
+    """Plan shards, run the unfinished ones (in-process, or as flow runs of `shard_deployment` on
+    the work pool), load what they wrote (one writer), index once, publish, record, summarise."""
+    from .runner import run_shards
+
+    paths = data_paths(data_dir)
+    paths["data"].mkdir(parents=True, exist_ok=True)
+    run_key = run_key or default_run_key(flow)
+    run_dir = paths["runs"] / run_key
+    run_dir.mkdir(parents=True, exist_ok=True)
+    started_file = run_dir / "started_at"
+    if not started_file.exists():
+        started_file.write_text(utc_now(), "utf-8")
+    started = started_file.read_text("utf-8").strip()
+    registry = str(Path(registry).resolve())
+    reg = read_registry(registry)
+    wanted = list(portals) if portals else list(reg)
+    unknown = [p for p in wanted if p not in reg]
+    wanted = [p for p in wanted if p in reg]
+    if portals and not wanted:
+        error = f"no such portal(s) in the registry: {', '.join(unknown)}"
+        _finish(flow, run_key, started, registry, paths, run_dir, status="failed", error=error, stats={},
+                per_portal=portal_figures([], unknown, [], [], {}), timings={}, shards=[], load_figures={})
+        raise ValueError(error)
+
+    if lake_url:  # create/migrate the lake once, before shards write into it side by side
+        from .load import prepare_lake
+
+        prepare_lake(lake_url, registry)
+    shards = plan_for_run(run_dir, [reg[p] for p in wanted], shard_portals or DEFAULT_SHARD_PORTALS)
+    progress.emit("start", "shards", len(shards))
+    t0 = time.monotonic()
+    results = run_shards(flow, registry, str(paths["data"]), run_key, shards, years=years, politeness=politeness,
+                         crawl_settings=crawl_settings, crawl_timeout_s=crawl_timeout_s,
+                         deployment=shard_deployment, timeout_s=shard_timeout_s, parallel=parallel_shards,
+                         lake_url=lake_url)
+    timings = {"shards_s": round(time.monotonic() - t0, 2)}
+    for r in results.values():
+        for k, v in (r.get("timings") or {}).items():
+            timings[k] = round(timings.get(k, 0.0) + float(v), 2)
+
+    # load what the finished shards wrote: the one writer of the build warehouse
+    from .load import load_shard
+
+    t0 = time.monotonic()
+    progress.emit("start", "load", sum(int((r.get("stats") or {}).get("reports") or 0) for r in results.values()
+                                       if r.get("status") == "ok" and not r.get("reused")))
+    load_figures: dict[str, dict] = {}
+    first = True
+    for sh in shards:
+        res = results.get(sh.shard_id) or {}
+        if res.get("status") != "ok":
+            continue
+        if lake_url:  # the shard wrote into the lake itself: its figures are the load outcomes
+            load_figures[sh.shard_id] = res.get("load") or {}
+        else:
+            load_figures[sh.shard_id] = load_shard(run_dir / "shards" / sh.shard_id, str(paths["build"]),
+                                                   registry=registry if first else None)
+        first = False
+    timings["load_s"] = round(time.monotonic() - t0, 2)
+
+    failed = [sh for sh in shards if (results.get(sh.shard_id) or {}).get("status") != "ok"]
+    per_portal: dict[str, dict] = portal_figures([], unknown, [], [], {})
+    for sh in shards:
+        res = results.get(sh.shard_id) or {}
+        if res.get("status") == "ok":
+            for pid, fig in (res.get("portals") or {}).items():
+                per_portal[pid] = {**fig, **(load_figures.get(sh.shard_id, {}).get("portals", {}).get(pid) or {})}
+        else:
+            for pid in sh.portals:
+                per_portal[pid] = {"reports_found": 0, "failed": 0, "new": 0, "changed": 0, "status": "error",
+                                   "error": f"shard {sh.shard_id}: {res.get('error') or 'did not finish'}"[:1000]}
+    stats: dict[str, Any] = {k: 0 for k in SUM_KEYS}
+    for r in results.values():
+        for k in SUM_KEYS:
+            stats[k] += int((r.get("stats") or {}).get(k) or 0)
+    for k in ("reports_new", "reports_changed", "reports_unchanged"):
+        stats[k] = sum(int(f.get(k) or 0) for f in load_figures.values())
+    stats.update(portals=len(wanted), parser_version=parsers.PARSER_VERSION, unknown_portals=unknown,
+                 rounds=sum(int(r.get("rounds") or 0) for r in results.values()), shards=len(shards),
+                 shards_failed=[sh.shard_id for sh in failed],
+                 max_active_hosts=max([int(r.get("max_active_hosts") or 0) for r in results.values()] or [0]))
+    if failed and len(failed) == len(shards):
+        error = "; ".join(f"{sh.shard_id}: {(results.get(sh.shard_id) or {}).get('error') or 'did not finish'}"
+                          for sh in failed)[:2000]
+        _finish(flow, run_key, started, registry, paths, run_dir, status="failed", error=error, stats=stats,
+                per_portal=per_portal, timings=timings, shards=shards, load_figures=load_figures)
+        raise RuntimeError(f"every shard failed: {error}")
+    status = "partial" if failed else "ok"
+    error = (f"{len(failed)} of {len(shards)} shard(s) did not finish: "
+             + ", ".join(sh.shard_id for sh in failed) + " — run again with this run key to finish them"
+             ) if failed else None
+    return _finish(flow, run_key, started, registry, paths, run_dir, status=status, error=error, stats=stats,
+                   per_portal=per_portal, timings=timings, shards=shards, load_figures=load_figures,
+                   lake_url=lake_url)
+
+
+def _finish(flow: str, run_key: str, started: str, registry: str, paths: dict[str, Path], run_dir: Path, *,
+            status: str, error: str | None, stats: dict, per_portal: dict, timings: dict, shards: list,
+            load_figures: dict, lake_url: str | None = None) -> dict[str, Any]:
+    """Index once, record the run and its portals, publish (unless nothing could be done), summarise."""
+    from .artifacts import publish_run_artifact
+    from .load import finish_run
+
+    stats = {**stats, "timings": timings}
+    if error:
+        stats["error"] = error
+    t0 = time.monotonic()
+    record_error = None
+    try:
+        if lake_url:
+            from .load import finish_lake_run
+
+            indexed = finish_lake_run(lake_url, registry, run_key, flow, started, stats, status, per_portal,
+                                      str(paths["public"]), error=error)
+        else:
+            indexed = finish_run(str(paths["build"]), run_key, flow, started, stats, status, per_portal,
+                                 error=error)
     except Exception as exc:  # the warehouse may be the thing that is broken
-        summary["record_error"] = f"{type(exc).__name__}: {exc}"
+        indexed, record_error = {}, f"{type(exc).__name__}: {exc}"
+        if status != "failed":
+            raise
+    timings["index_s"] = round(time.monotonic() - t0, 2)
+    summary: dict[str, Any] = {"run_id": run_key, "flow": flow, "status": status, "started_at": started,
+                               "finished_at": utc_now(), "data_dir": str(paths["data"]),
+                               "stats": stats, "portals": per_portal, "search_index": indexed,
+                               "shards": {sh.shard_id: list(sh.portals) for sh in shards}}
+    if error:
+        summary["error"] = error
+    if record_error:
+        summary["record_error"] = record_error
+    if status != "failed" and lake_url:  # materialised and published from the lake by finish_lake_run
+        summary["published"] = indexed.get("published")
+        summary["warehouse"] = str(paths["public"])
+    elif status != "failed":
+        from .tasks import publish_task
+
+        progress.emit("start", "publish", 1)
+        t0 = time.monotonic()
+        summary["published"] = publish_task(str(paths["build"]), str(paths["public"]))
+        timings["publish_s"] = round(time.monotonic() - t0, 2)
+        summary["warehouse"] = str(paths["public"])
+    if status != "failed":  # loaded and published: the warehouse has it all
+        for plan in run_dir.glob("shards/*/plan-*.json"):
+            if (plan.parent / "loaded.json").exists():
+                plan.unlink(missing_ok=True)
     _write_json(run_dir / "summary.json", summary)
+    publish_run_artifact(summary)
     return summary
 
 

@@ -16,6 +16,8 @@ class Portal:
     name: str
     start_urls: tuple[str, ...]
     allowed_hosts: frozenset[str]
+    province: str = ""
+    division_code: str = ""
 
     @property
     def is_local(self) -> bool:
@@ -29,5 +31,6 @@ class Portal:
 
 
 def read_registry(path: str | Path) -> dict[str, Portal]:
-    return {p.portal_id: Portal(p.portal_id, p.name, tuple(p.start_urls), frozenset(p.allowed_hosts))
+    return {p.portal_id: Portal(p.portal_id, p.name, tuple(p.start_urls), frozenset(p.allowed_hosts),
+                                getattr(p, "province", "") or "", getattr(p, "division_code", "") or "")
             for p in _registry.read_registry(path)}

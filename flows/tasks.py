@@ -2,10 +2,10 @@
 so inputs hash cleanly and results can be cached.
 
 - `crawl_task`    Scrapy in a subprocess (retried once as a whole).
-- `fetch_task`    one document into the raw store; network trouble is a recorded result, only
-                  unexpected exceptions raise (and are retried).
-- `parse_task`    one stored blob -> `ParsedReport.to_dict()`, in an isolated child process;
-                  cached on (sha256, sniffed format, PARSER_VERSION) in `<data_dir>/cache`.
+- `parse_with_cache` (not a task: a round's documents are a batch in threads, see
+                  flows.pipeline.fetch_and_parse) one stored blob -> `ParsedReport.to_dict()`, in
+                  a warm isolated child process; cached on (PARSER_VERSION, sha256, sniffed format)
+                  in `<data_dir>/cache/parsed`.
 - `load_task`     the single warehouse writer: documents, reports, portals, run records.
 - `publish_task`  atomic copy of the build warehouse to the public file.
 """
@@ -24,7 +24,6 @@ import parsers
 
 from . import progress
 from .crawl import run_crawl
-from .download import Downloader, Politeness
 from .rawstore import RawStore
 
 # -- crawl -----------------------------------------------------------------------------------
@@ -32,50 +31,15 @@ from .rawstore import RawStore
 
 @task(name="crawl", retries=1, retry_delay_seconds=3, cache_policy=NO_CACHE)
 def crawl_task(registry: str, out_dir: str, portals: list[str] | None = None,
-               timeout_s: float = 3600.0, settings: dict | None = None) -> dict[str, str]:
-    out = run_crawl(registry, out_dir, portals, timeout_s=timeout_s, settings=settings)
-    return {"items_path": out.items_path, "stats_path": out.stats_path, "log_path": out.log_path}
-
-
-# -- fetch -----------------------------------------------------------------------------------
-_downloaders: dict[tuple, Downloader] = {}
-_dl_lock = threading.Lock()
-
-
-def _downloader(data_dir: str, politeness: dict | None) -> Downloader:
-    key = (str(Path(data_dir).resolve()), json.dumps(politeness or {}, sort_keys=True))
-    with _dl_lock:
-        dl = _downloaders.get(key)
-        if dl is None:
-            dl = _downloaders[key] = Downloader(RawStore(data_dir), Politeness.from_dict(politeness))
-        return dl
-
-
-def close_downloaders() -> None:
-    with _dl_lock:
-        for dl in _downloaders.values():
-            dl.close()
-        _downloaders.clear()
-
-
-@task(name="fetch", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def fetch_task(url: str, allowed_hosts: list[str], allow_private: bool, data_dir: str,
-               politeness: dict | None = None) -> dict[str, Any]:
-    try:
-        return _downloader(data_dir, politeness).fetch(url, allowed_hosts=allowed_hosts,
-                                                       allow_private=allow_private).to_dict()
-    finally:
-        progress.emit("advance", "download")
+               timeout_s: float = 3600.0, settings: dict | None = None, known: str | None = None) -> dict[str, Any]:
+    out = run_crawl(registry, out_dir, portals, timeout_s=timeout_s, settings=settings, known=known)
+    return {"items_path": out.items_path, "stats_path": out.stats_path, "log_path": out.log_path,
+            "timed_out": out.timed_out}
 
 
 # -- parse -----------------------------------------------------------------------------------
 PARSE_WORKERS = max(1, int(os.environ.get("OGI_PARSE_WORKERS", 0) or (os.cpu_count() or 2)))
 _parse_slots = threading.BoundedSemaphore(PARSE_WORKERS)
-
-
-def parse_cache_key(context: Any, parameters: dict[str, Any]) -> str:
-    """Same bytes + same sniffed format + same parser version = same result."""
-    return f"parse-{parameters['sha256']}-{parameters.get('fmt') or 'any'}-{parsers.PARSER_VERSION}"
 
 
 _pool = None
@@ -116,18 +80,44 @@ def parse_stored(data_dir: str, sha256: str, fmt: str | None, filename: str | No
     return report.to_dict()
 
 
-@task(name="parse", retries=1, retry_delay_seconds=1, cache_key_fn=parse_cache_key, persist_result=True)
-def parse_task(data_dir: str, sha256: str, fmt: str | None, filename: str | None = None,
-               content_type: str | None = None, ocr: bool = True) -> dict[str, Any]:
+def parse_cache_path(data_dir: str | os.PathLike[str], sha256: str, fmt: str | None) -> Path:
+    """Where the parse of (sha256, fmt) by the current PARSER_VERSION is kept (JSON)."""
+    version = str(parsers.PARSER_VERSION).replace("/", "_")
+    return Path(data_dir).resolve() / "cache" / "parsed" / version / sha256[:2] / f"{sha256}-{fmt or 'any'}.json"
+
+
+TRANSIENT_PARSE_ERRORS = ("parser process killed", "parser process died", "parse timed out", "parser pool error",
+                          "parse cancelled", "parser workers kept retiring")
+
+
+def is_transient_failure(report: dict[str, Any]) -> bool:
+    """A failure the parse pool reports for the process, not the bytes (killed, timed out …)."""
+    return report.get("status") == "failed" and str(report.get("error") or "").startswith(TRANSIENT_PARSE_ERRORS)
+
+
+def parse_with_cache(data_dir: str, sha256: str, fmt: str | None, filename: str | None = None,
+                     content_type: str | None = None) -> tuple[dict[str, Any], bool]:
+    """(report dict, came from the cache). Same bytes + sniffed format + parser version = same
+    result, so a document parsed once is never parsed again; one file per result, written
+    atomically (many processes may share the data directory). No Prefect task per document:
+    the round's batch runs in threads of the flow process (see flows.pipeline.fetch_and_parse)."""
+    from .rawstore import _atomic_write
+
+    path = parse_cache_path(data_dir, sha256, fmt)
     try:
-        return parse_stored(data_dir, sha256, fmt, filename, content_type, ocr)
+        try:
+            return json.loads(path.read_text("utf-8")), True
+        except (FileNotFoundError, ValueError):
+            pass
+        report = parse_stored(data_dir, sha256, fmt, filename, content_type)
+        if is_transient_failure(report):  # the machine, not the document? once more, on a fresh worker
+            report = parse_stored(data_dir, sha256, fmt, filename, content_type)
+            if is_transient_failure(report):
+                return report, False  # not cached: the next run tries again
+        _atomic_write(path, json.dumps(report, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+        return report, False
     finally:
         progress.emit("advance", "parse")
-
-
-def parse_task_for(data_dir: str | os.PathLike[str]):
-    """`parse_task` with its cache/results kept under `<data_dir>/cache` (set per run)."""
-    return parse_task.with_options(result_storage=Path(data_dir).resolve() / "cache")
 
 
 # -- load + publish --------------------------------------------------------------------------

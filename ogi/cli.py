@@ -10,7 +10,7 @@ import importlib
 import logging
 import sys
 
-COMMANDS = ["parse", "crawl", "run", "demo", "status", "reparse", "db", "search"]
+COMMANDS = ["parse", "crawl", "run", "demo", "status", "reparse", "db", "search", "registry"]
 
 EPILOG = """\
 pipeline: registry -> crawl (find) -> download (raw store) -> parse -> load -> publish (DuckDB)

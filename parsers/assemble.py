@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from . import metadata, tables
+from . import metadata, tables, trust
 from .checks import check_narrative, run_checks
 from .labels import fold_chars
 from .model import Document, ParsedReport
@@ -40,10 +40,10 @@ def _fill_missing(primary: tables.Extracted, other: tables.Extracted, *, blanks:
             continue
         blank = key in primary.cells and all(v is None for v in primary.cells[key].values())
         if key not in primary.cells and blanks and all(v is None for v in cells.values()):
-            primary.cells[key] = cells
+            primary.take_row(other, key)
             continue
         if (key not in primary.cells or blank) and any(v is not None for v in cells.values()):
-            primary.cells[key] = cells
+            primary.take_row(other, key)
             primary.found += 1
             primary.warnings.append(f"{key}: taken from the second reading of the table (the first found no values)")
 
@@ -67,6 +67,11 @@ def _review_keys() -> dict[str, list[str]]:
     for g, c in tables.REVIEW_CELLS:
         out.setdefault(g, []).append(c)
     return out
+
+
+def _text_method(rows: list[Row], region: tuple[int, int]) -> str:
+    """How running text in a region was read: OCR when any of it came from OCR."""
+    return "ocr" if any(r.method == "ocr" for r in _rows_between(rows, *region)) else "stream"
 
 
 def _template_by_year(year: int | None) -> str | None:
@@ -118,11 +123,12 @@ def assemble(doc: Document, *, source: str) -> ParsedReport:
         or tables.detect_template(text) or by_year
 
     # ---- section 二
-    act = tables.extract_active_rows(_rows_between(rows, *act_region), default_template)
+    overview = text[heads["overview"][0]:heads["overview"][1]] if "overview" in heads else text[:act_region[0]]
+    hints = tables.narrative_hints(overview + "\n" + text[act_region[0]:act_region[1]])
+    act = tables.extract_active_rows(_rows_between(rows, *act_region), default_template, hints)
     if act.found < 8:
-        overview = text[heads["overview"][0]:heads["overview"][1]] if "overview" in heads else text[:act_region[0]]
-        hints = tables.narrative_hints(overview + "\n" + text[act_region[0]:act_region[1]])
-        st = tables.extract_active_stream(text[act_region[0]:act_region[1]], act.template or default_template, hints)
+        st = tables.extract_active_stream(text[act_region[0]:act_region[1]], act.template or default_template, hints,
+                                          _text_method(rows, act_region))
         if st.found > act.found and act.found < 4:
             act, st = st, act
             _fill_missing(act, st, blanks=True)  # blank rows only the row reader can see
@@ -131,7 +137,7 @@ def assemble(doc: Document, *, source: str) -> ParsedReport:
     # ---- section 三
     app = tables.extract_applications_rows(_rows_between(rows, *app_region))
     if app.found < 25:
-        st = tables.extract_applications_stream(text[app_region[0]:app_region[1]])
+        st = tables.extract_applications_stream(text[app_region[0]:app_region[1]], _text_method(rows, app_region))
         if st.found > app.found and app.found < MIN_APP_ROWS:
             app = st
         else:
@@ -139,7 +145,7 @@ def assemble(doc: Document, *, source: str) -> ParsedReport:
     # ---- section 四
     rev = tables.extract_review_rows(_rows_between(rows, *rev_region))
     if rev.found == 0:
-        st = tables.extract_review_stream(text[rev_region[0]:rev_region[1]])
+        st = tables.extract_review_stream(text[rev_region[0]:rev_region[1]], _text_method(rows, rev_region))
         if st.found > rev.found or (st.cells and not rev.cells):
             rev = st
 
@@ -148,7 +154,10 @@ def assemble(doc: Document, *, source: str) -> ParsedReport:
     if not rev.cells and hdr and not re.search(r"\d", rev_text[hdr.end():]):
         # the section-四 table is there (its header is) but its data row is blank (no figure
         # at all after the header: a row that could not be read is not taken for a blank one)
-        rev.cells = {g: dict.fromkeys(cols) for g, cols in _review_keys().items()}
+        where = next((r for r in _rows_between(rows, *rev_region) if r.table is not None), None)
+        for g, cols in _review_keys().items():
+            rev.put(g, dict.fromkeys(cols), where.method if where else _text_method(rows, rev_region),
+                    where.page if where else None)
         rev.warnings.append("review_litigation: the table's data row is blank in the source; cells are null")
     rep.active_disclosure = act.cells
     rep.applications = app.cells
@@ -162,7 +171,20 @@ def assemble(doc: Document, *, source: str) -> ParsedReport:
     if rep.template and app.template and act.template and app.template != act.template:
         rep.warnings.append(f"template: section 二 follows {act.template}, section 三 follows {app.template}")
 
+    for name, ex in (("active_disclosure", act), ("applications", app), ("review_litigation", rev)):
+        prov = {r: {c: dict(ex.prov.get(r, {}).get(c) or {"method": None, "page": None}) for c in cols}
+                for r, cols in ex.cells.items()}
+        if prov:
+            rep.provenance[name] = prov
+        reasons = {r: {c: why for c, why in cols.items() if ex.cells.get(r, {}).get(c, 0) is None}
+                   for r, cols in ex.null_reasons.items() if r in ex.cells}
+        reasons = {r: cols for r, cols in reasons.items() if cols}
+        if reasons:
+            rep.null_reasons[name] = reasons
     rep.checks = run_checks(rep.applications, rep.review_litigation)
+    for rules in trust.RULE_ORDER:  # a stated total disproving OCR'd / positional cells
+        if trust.downgrade_failed_totals(rep, rules):
+            rep.checks = run_checks(rep.applications, rep.review_litigation)
     overview = rep.sections.get("overview") or text[:heads["active_disclosure"][0] if "active_disclosure" in heads else 0]
     rep.checks += check_narrative(overview, rep.applications, rep.review_litigation)
     got = [bool(act.cells), app.found >= 20, rev.found > 0 or bool(rev.cells)]

@@ -6,6 +6,8 @@ returns a CheckResult with the values that were compared.
 - row_total: per applications row, total == sum of the six applicant columns
 - results_total: per column, total_processed == sum of the result rows
 - review_total: per review/litigation group, total == upheld + corrected + other_result + pending
+- count_valid: applications and review/litigation cells are whole numbers from 0 to MAX_COUNT
+  (a negative or absurd "count" is a misread or a typo, never a valid figure)
 
 A check is only made when every value it needs is present (not null).
 """
@@ -97,8 +99,37 @@ def check_review(review: dict[str, dict[str, Any]]) -> list[CheckResult]:
     return out
 
 
+# ---------------------------------------------------------------- values that cannot be counts
+
+# more applications or review cases than any one agency has in a year (the largest report a
+# few ten thousand): a figure past it is a misread (glued digits, a date, a phone number)
+MAX_COUNT = 1_000_000
+
+
+def check_counts(table: str, cells: dict[str, dict[str, Any]], *, max_count: int = MAX_COUNT) -> list[CheckResult]:
+    """count_valid: every value of a table of counts is a whole number from 0 to `max_count`.
+    One failed result per offending cell (with the value), or one passed result for the table."""
+    out: list[CheckResult] = []
+    seen = 0
+    for row, cols in cells.items():
+        for col, v in (cols or {}).items():
+            if not _num(v):
+                continue
+            seen += 1
+            why = ("negative" if v < 0 else "not a whole number" if not float(v).is_integer()
+                   else f"larger than {max_count}" if v > max_count else "")
+            if why:
+                out.append(CheckResult("count_valid", False, f"{table}.{row}.{col}",
+                                       f"{table}.{row}.{col} = {v}: {why}, cannot be a count",
+                                       {"value": v, "table": table, "row": row, "column": col, "max": max_count}))
+    if seen and not out:
+        out.append(CheckResult("count_valid", True, table, "", {"cells": seen, "max": max_count}))
+    return out
+
+
 def run_checks(applications: dict[str, dict[str, Any]], review: dict[str, dict[str, Any]]) -> list[CheckResult]:
-    return check_applications(applications) + check_review(review)
+    return (check_applications(applications) + check_review(review)
+            + check_counts("applications", applications) + check_counts("review_litigation", review))
 
 
 # ---------------------------------------------------------------- narrative vs table (soft)

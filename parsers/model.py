@@ -51,6 +51,11 @@ class Table:
     # ends (None for rows that are not aligned). Lets a value be placed under its column
     # when blank cells left no trace in the line.
     ends: list[list[int] | None] | None = None
+    # how the cells were read, when the reader knows better than "grid" (origins) / "stream"
+    # (no origins): "positional" (rule-less PDF), "ocr" (image crop)
+    method: str | None = None
+    # paged formats: 1-based page of every row (a table continued over a page break)
+    row_pages: list[int | None] | None = None
     kind: Literal["table"] = "table"
 
 

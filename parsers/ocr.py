@@ -51,8 +51,11 @@ def ocr_pdf_page(data: bytes, index: int, dpi: int = RENDER_DPI) -> PageContent:
     import numpy as np
     import pypdfium2 as pdfium
 
+    from .safety import render_dpi
+
     pdf = pdfium.PdfDocument(data)
     try:
+        dpi = render_dpi(*pdf.get_page_size(index), dpi)  # size checked before rendering
         page = pdf[index]
         bitmap = page.render(scale=dpi / 72, grayscale=True)
         img = np.array(bitmap.to_pil().convert("L"))
@@ -191,6 +194,32 @@ def _line_strips(crop, min_gap: int = 2, min_h: int = 5) -> list[tuple[int, int]
     return [(a, b) for a, b in out if b - a + 1 >= 3]
 
 
+RULE_FILL = 0.9  # share of a crop's height (width) a rule remnant covers
+RULE_EDGE_PX = 6  # rule remnants lie this close to a crop's sides
+
+
+def clear_rule_pixels(crop):
+    """A cell crop with the remnants of its ruling lines whitened: columns (rows) near the
+    crop's sides inked over almost its whole height (width). A thick or slightly skewed rule
+    that survives the inset would otherwise be read as a digit 1 or a dash."""
+    import numpy as np
+
+    h, w = crop.shape[:2]
+    if h < 8 or w < 8:
+        return crop
+    ink = crop < 160
+    out = None
+    cols = np.where(ink.sum(axis=0) >= RULE_FILL * h)[0]
+    cols = cols[(cols < RULE_EDGE_PX) | (cols >= w - RULE_EDGE_PX)]
+    rows = np.where(ink.sum(axis=1) >= RULE_FILL * w)[0]
+    rows = rows[(rows < RULE_EDGE_PX) | (rows >= h - RULE_EDGE_PX)]
+    if cols.size or rows.size:
+        out = crop.copy()
+        out[:, cols] = 255
+        out[rows, :] = 255
+    return crop if out is None else out
+
+
 def _read_cells(img, cells, s: float) -> list[Char]:
     import numpy as np
 
@@ -201,7 +230,7 @@ def _read_cells(img, cells, s: float) -> list[Char]:
         px1, py1 = int(x1 / s) - 2, int(y1 / s) - 2
         if px1 - px0 < 4 or py1 - py0 < 4:
             continue
-        crop = img[max(0, py0):min(h, py1), max(0, px0):min(w, px1)]
+        crop = clear_rule_pixels(img[max(0, py0):min(h, py1), max(0, px0):min(w, px1)])
         for a, b in _line_strips(crop):
             cols = np.where((crop[a:b + 1] < 160).sum(axis=0) > 0)[0]
             if cols.size == 0:

@@ -29,6 +29,9 @@ class Row:
     table: int | None = None  # index of the table block
     owner: list[bool] | None = None  # grid only: True where the cell is a merged cell's origin
     ends: list[int] | None = None  # aligned text only: character column where each cell ends
+    # how the row's cells were read (parsers/model.py CellMethod) and its 1-based page
+    method: str = "stream"
+    page: int | None = None
 
     def owned(self, start: int, end: int) -> list[str]:
         """Cells start..end that are real cells (not copies of a merged cell)."""
@@ -65,16 +68,29 @@ def _collapse_repeats(cells: list[str]) -> list[str]:
     return out
 
 
+def _table_method(doc: Document, block, page: int | None) -> str:
+    ocr_pages = set(doc.meta.get("ocr_pages") or [])
+    if doc.source_format == "image" or (page is not None and page in ocr_pages):
+        return "ocr"
+    if block.method:
+        return block.method
+    return "grid" if block.origins is not None else "stream"
+
+
 def flatten(doc: Document) -> tuple[list[Row], str]:
     rows: list[Row] = []
     lines: list[str] = []
     offset = 0
+    pages = doc.meta.get("pages")
+    ocr_pages = doc.meta.get("ocr_pages") or []
+    # running text of a document read wholly by OCR is OCR text
+    para_method = "ocr" if doc.source_format == "image" or (ocr_pages and len(ocr_pages) == pages) else "stream"
     for bi, block in enumerate(doc.blocks):
         if isinstance(block, Paragraph):
             for line in fold_chars(block.text or "").splitlines():
                 if not line.strip():
                     continue
-                rows.append(Row([line], offset, paragraph=True))
+                rows.append(Row([line], offset, paragraph=True, method=para_method))
                 lines.append(line)
                 offset += len(line) + 1
             continue
@@ -103,7 +119,10 @@ def flatten(doc: Document) -> tuple[list[Row], str]:
             line = "\t".join(texts)
             if not line.strip():
                 continue
-            rows.append(Row(texts, offset, grid=grid, table=bi, owner=owner if grid else None, ends=ends))
+            rp = block.row_pages
+            page = rp[r] if rp is not None and r < len(rp) else block.page
+            rows.append(Row(texts, offset, grid=grid, table=bi, owner=owner if grid else None, ends=ends,
+                            method=_table_method(doc, block, page), page=page))
             lines.append(line)
             offset += len(line) + 1
     return rows, "\n".join(lines)

@@ -8,7 +8,7 @@ _EXT = {
     ".html": "html", ".htm": "html", ".shtml": "html", ".jhtml": "html", ".xhtml": "html",
     ".txt": "text", ".md": "markdown", ".pdf": "pdf", ".docx": "docx", ".doc": "doc",
     ".wps": "wps", ".xls": "xls", ".xlsx": "xlsx", ".et": "xls",
-    ".png": "image", ".jpg": "image", ".jpeg": "image", ".gif": "image", ".bmp": "image", ".tif": "image",
+    ".mht": "mht", ".mhtml": "mht", ".png": "image", ".jpg": "image", ".jpeg": "image", ".gif": "image", ".bmp": "image", ".tif": "image",
 }
 _CT = {
     "text/html": "html", "application/xhtml+xml": "html", "text/plain": "text", "text/markdown": "markdown",
@@ -53,8 +53,15 @@ def _ole_kind(data: bytes) -> str | None:
         ole.close()
 
 
+def _is_mht(head: bytes) -> bool:
+    """A MIME web archive (.mht/.mhtml, or one renamed .doc): MIME headers, multipart/related."""
+    low = head[:2048].lower()
+    return (low.startswith((b"mime-version:", b"from:", b"content-type:", b"date:", b"subject:", b"x-"))
+            and b"multipart/related" in low)
+
+
 def sniff_format(data: bytes, filename: str | None = None, content_type: str | None = None) -> str:
-    """Return one of html, text, markdown, pdf, docx, xlsx, doc, wps, xls, image, unknown.
+    """Return one of html, text, markdown, pdf, docx, xlsx, doc, wps, xls, image, gzip, mht, unknown.
 
     Magic bytes win over the name and the Content-Type (portals serve PDFs as
     application/octet-stream and HTML error pages as .pdf)."""
@@ -62,10 +69,19 @@ def sniff_format(data: bytes, filename: str | None = None, content_type: str | N
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"%PDF") or b"%PDF-" in head[:1024]:
         return "pdf"
+    if head.startswith(b"\x1f\x8b"):  # gzip body saved as the document
+        return "gzip"
+    if _is_mht(head):
+        return "mht"
     if head.startswith(b"PK\x03\x04"):
         try:
             names = zipfile.ZipFile(io.BytesIO(data)).namelist()
         except zipfile.BadZipFile:
+            # damaged central directory: the local file headers still name the parts
+            if b"word/document" in data:
+                return "docx"
+            if b"xl/workbook" in data:
+                return "xlsx"
             return _from_name(filename) or "unknown"
         if any(n.startswith("word/") for n in names):
             return "docx"

@@ -44,6 +44,42 @@ class Extracted:
     template: str | None = None
     warnings: list[str] = field(default_factory=list)
     found: int = 0  # rows/cells found, to compare row mode with stream mode
+    # per cell: {"method", "page"} (parsers/model.py Provenance), and the reason of a cell
+    # left null on purpose (the source has something there that could not be read for certain)
+    prov: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    null_reasons: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def put(self, row: str, values: dict[str, Any], method: str, page: int | None,
+            reason: str | None = None, *, update: bool = False) -> None:
+        """Set a row's cells with how they were read; `reason` explains its null cells."""
+        if update:
+            self.cells.setdefault(row, {}).update(values)
+        else:
+            self.cells[row] = dict(values)
+            self.prov.pop(row, None)
+            self.null_reasons.pop(row, None)
+        for c, v in values.items():
+            self.prov.setdefault(row, {})[c] = {"method": method, "page": page}
+            if v is None and reason:
+                self.null_reasons.setdefault(row, {})[c] = reason
+            elif row in self.null_reasons:
+                self.null_reasons[row].pop(c, None)
+        if row in self.null_reasons and not self.null_reasons[row]:
+            del self.null_reasons[row]
+
+    def take_row(self, other: "Extracted", row: str) -> None:
+        """Row `row` of another reading, with its provenance and null reasons."""
+        self.cells[row] = other.cells[row]
+        self.prov[row] = other.prov.get(row, {})
+        if row in other.null_reasons:
+            self.null_reasons[row] = other.null_reasons[row]
+        else:
+            self.null_reasons.pop(row, None)
+
+
+def short_row_reason(n: int, cols: int) -> str:
+    return (f"the row carries {n} value{'s' if n != 1 else ''} for {cols} columns and their positions do not "
+            f"show which columns they belong to")
 
 
 # ------------------------------------------------------------------------- helpers
@@ -144,6 +180,9 @@ class _AppRow:
     key: str
     values: list[Number | None] | None  # None while ambiguous
     candidates: list[list[int]] = field(default_factory=list)
+    method: str = "stream"
+    page: int | None = None
+    reason: str | None = None  # why the row's null cells are null (None: blank in the source)
 
 
 def _header_positions(rows: list[Row]) -> dict[str, int]:
@@ -226,8 +265,10 @@ def _applicant_anchors(rows: list[Row]) -> dict[int | None, list[float]]:
     return out
 
 
-def _choose7(texts: list[str], warnings: list[str], key: str) -> list[Number | None] | list[list[int]]:
-    """Seven values from a row's value cells; a list of candidate splits for a digit run."""
+def _choose7(texts: list[str], warnings: list[str], key: str,
+             reasons: dict[str, str]) -> list[Number | None] | list[list[int]]:
+    """Seven values from a row's value cells; a list of candidate splits for a digit run.
+    A row left null on purpose gets its reason in `reasons`."""
     digits = _digits_only(texts)
     if digits is not None and len(texts) < 7 and len(digits) == 7:
         return [int(d) for d in digits]  # the only possible cut: one digit per cell
@@ -240,13 +281,18 @@ def _choose7(texts: list[str], warnings: list[str], key: str) -> list[Number | N
         good = [w for w in windows if None not in w and sum(w[:6]) == w[6]]
         if len(good) >= 1 and all(g == good[0] for g in good):
             choice = good[0]
-        else:
-            choice = vals[:7]
-        warnings.append(f"applications.{key}: {len(vals)} values in the row, kept {choice}")
-        return choice
+            warnings.append(f"applications.{key}: {len(vals)} values in the row, kept {choice}")
+            return choice
+        reason = (f"the row carries {len(vals)} values for 7 columns and no single run of 7 adds up to "
+                  f"its total")
+        warnings.append(f"applications.{key}: {reason}; the row's cells are left null")
+        reasons[key] = reason
+        return [None] * 7
     if len(vals) < 7:
-        warnings.append(f"applications.{key}: only {len(vals)} values in the row; missing cells are null")
-        vals = vals + [None] * (7 - len(vals))
+        reason = short_row_reason(len(vals), 7)
+        warnings.append(f"applications.{key}: {reason}; the row's cells are left null")
+        reasons[key] = reason
+        vals = [None] * 7
     return vals
 
 
@@ -261,6 +307,7 @@ def extract_applications_rows(rows: list[Row]) -> Extracted:
     header: dict[str, int] = {}
     found: dict[str, _AppRow] = {}
     blank: dict[str, bool] = {}  # labelled rows whose cells are all empty
+    blank_src: dict[str, tuple[str, int | None]] = {}  # their read method and page
     maybe_blank: list[str] = []  # text: label-only lines between two keyed value rows
     header_table: int | None = None
     last_key: str | None = None
@@ -285,6 +332,7 @@ def extract_applications_rows(rows: list[Row]) -> Extracted:
                     bkey = keymatch.match_application_row(row.cells[last],
                                                           after_unpaid_fee=last_key == "other_unpaid_fee")
                     if bkey and bkey not in found:
+                        blank_src[bkey] = (row.method, row.page)
                         if row.grid or len(row.cells) - last - 1 >= 7:
                             blank[bkey] = True
                         elif last_key is not None:
@@ -321,13 +369,16 @@ def extract_applications_rows(rows: list[Row]) -> Extracted:
             out.warnings.append(f"applications.{key}: a second row with this label was ignored")
             continue
         texts, _ = _row_values_7(row, span, header if row.table == header_table else {}, anchors.get(row.table))
-        vals = _choose7(texts, out.warnings, key)
+        reasons: dict[str, str] = {}
+        vals = _choose7(texts, out.warnings, key, reasons)
         if len(vals) == 1 and isinstance(vals[0], list):
-            found[key] = _AppRow(key, None, vals[0])  # type: ignore[arg-type]
+            found[key] = _AppRow(key, None, vals[0], method=row.method, page=row.page)  # type: ignore[arg-type]
         else:
-            found[key] = _AppRow(key, vals)  # type: ignore[arg-type]
+            found[key] = _AppRow(key, vals, method=row.method, page=row.page,  # type: ignore[arg-type]
+                                 reason=reasons.get(key))
         last_key = key
         blank.update((b, True) for b in maybe_blank if b != key)
+        blank_src.update((b, (row.method, row.page)) for b in maybe_blank if b != key)
         maybe_blank = []
     has21 = any(k in found for k in spec.OTHER_HANDLING_2021)
     for bkey in blank:
@@ -336,7 +387,8 @@ def extract_applications_rows(rows: list[Row]) -> Extracted:
         if bkey in spec.OTHER_HANDLING_2021 and spec.OTHER_HANDLING_2019 in found:
             continue
         if bkey not in found:
-            found[bkey] = _AppRow(bkey, [None] * 7)
+            method, page = blank_src.get(bkey, ("stream", None))
+            found[bkey] = _AppRow(bkey, [None] * 7, method=method, page=page)
             out.warnings.append(f"applications.{bkey}: the row is blank in the source")
     _finish_applications(found, out)
     return out
@@ -352,7 +404,7 @@ def _finish_applications(found: dict[str, _AppRow], out: Extracted) -> None:
     _resolve_runs(found, out.warnings)
     for key, ar in found.items():
         vals = ar.values if ar.values is not None else [None] * 7
-        out.cells[key] = dict(zip(APPLICANT_KEYS, vals))
+        out.put(key, dict(zip(APPLICANT_KEYS, vals)), ar.method, ar.page, ar.reason)
     has21 = any(k in found for k in spec.OTHER_HANDLING_2021)
     has19 = spec.OTHER_HANDLING_2019 in found
     out.template = "2021" if has21 else ("2019" if has19 else None)
@@ -388,6 +440,7 @@ def _resolve_runs(found: dict[str, _AppRow], warnings: list[str]) -> None:
     for k, r in found.items():
         if r.values is None:
             n = len(r.candidates)
+            r.reason = f"digits run together; {n} possible splits satisfy the totals"
             warnings.append(f"applications.{k}: digits run together; {n} possible splits satisfy the "
                             f"totals, so the cells are left null")
 
@@ -464,7 +517,7 @@ def _stream_values(text: str, start: int, stop: int) -> list[str]:
 UNSPLITTABLE = "?"
 
 
-def extract_applications_stream(text: str) -> Extracted:
+def extract_applications_stream(text: str, method: str = "stream") -> Extracted:
     """Applications rows from running text (cells run together or space separated)."""
     out = Extracted()
     t = stream_text(text)
@@ -499,13 +552,16 @@ def extract_applications_stream(text: str) -> Extracted:
         if UNSPLITTABLE in toks or (len(toks) != 7 and _digits_only(toks) is None):
             out.warnings.append(f"applications.{key}: {len(toks)} values in running text where 7 were "
                                 f"expected; cells left null")
-            found[key] = _AppRow(key, [None] * 7)
+            found[key] = _AppRow(key, [None] * 7, method=method,
+                                 reason=f"{len(toks)} values in running text where 7 were expected"
+                                 if UNSPLITTABLE not in toks else "values run together with signs or units")
             continue
-        vals = _choose7(toks, out.warnings, key)
+        reasons: dict[str, str] = {}
+        vals = _choose7(toks, out.warnings, key, reasons)
         if len(vals) == 1 and isinstance(vals[0], list):
-            found[key] = _AppRow(key, None, vals[0])  # type: ignore[arg-type]
+            found[key] = _AppRow(key, None, vals[0], method=method)  # type: ignore[arg-type]
         else:
-            found[key] = _AppRow(key, vals)  # type: ignore[arg-type]
+            found[key] = _AppRow(key, vals, method=method, reason=reasons.get(key))  # type: ignore[arg-type]
     _finish_applications(found, out)
     return out
 
@@ -541,7 +597,22 @@ def _has_table(table: str, template: str) -> bool:
     return any(tb.key == table for tb in spec.template(template).active_tables)
 
 
-def extract_active_rows(rows: list[Row], default_template: str | None) -> Extracted:
+def settle_split(digits: str, row: str, cols: list[str],
+                 hints: dict[tuple[str, str], int]) -> tuple[list[int] | None, int, bool]:
+    """The one split of a digit run over `cols` (one cut only, or the one that agrees with
+    every figure the report's text states for this row): (split or None, number of candidates,
+    whether the text's figures were used)."""
+    cands = list(split_digit_run(digits, len(cols)))
+    if len(cands) == 1:
+        return list(cands[0]), 1, False
+    known = {c: hints[(row, c)] for c in cols if (row, c) in hints}
+    if known:
+        cands = [cd for cd in cands if all(cd[cols.index(c)] == v for c, v in known.items())]
+    return (list(cands[0]) if len(cands) == 1 and known else None), len(cands), bool(known)
+
+
+def extract_active_rows(rows: list[Row], default_template: str | None,
+                        hints: dict[tuple[str, str], int] | None = None) -> Extracted:
     out = Extracted()
     header: list[tuple[int, list[keymatch.ActiveColumn]]] = []
     header_age = 99
@@ -622,8 +693,30 @@ def extract_active_rows(rows: list[Row], default_template: str | None) -> Extrac
         if extra and not all(x == texts_v[len(cols) - 1] for x in extra):
             out.warnings.append(f"active_disclosure.{ar.key}: {len(texts_v)} values for {len(cols)} columns")
         vals = [parse_value(x) for x in texts_v[:len(cols)]]
+        reason = None
+        run = _digits_only(texts_v)
+        how = row.method
+        if run is not None and len(cols) > 1 and len(vals) < len(cols) and len(run) >= len(cols):
+            # digits run together in one cell: only the report's own figures can split them
+            split, n, used_text = settle_split(run, ar.key, cols, hints or {})
+            if split is not None:
+                vals = list(split)
+                if used_text:
+                    how = "narrative"
+                    out.warnings.append(f"active_disclosure.{ar.key}: digits {run!r} run together; split {vals} "
+                                        f"fixed by the figures stated in the report's text")
+            else:
+                why = f"{n} splits agree with the figures in the text" if used_text else \
+                    f"{n} possible splits and no figure in the text settles them"
+                reason = f"digits {run!r} run together; {why}"
+                out.warnings.append(f"active_disclosure.{ar.key}: {reason}; the row's cells are left null")
+                vals = []
+        if reason is None and len(vals) < len(cols) and not blank_row:
+            reason = short_row_reason(len(vals), len(cols))
+            out.warnings.append(f"active_disclosure.{ar.key}: {reason}; the row's cells are left null")
+            vals = []
         vals += [None] * (len(cols) - len(vals))
-        out.cells[ar.key] = dict(zip(cols, vals))
+        out.put(ar.key, dict(zip(cols, vals)), how, row.page, reason)
     if tpl_votes:
         out.template = max(tpl_votes, key=lambda k: tpl_votes[k])
     out.found = len(out.cells) - len(blank_keys)  # rows with values (blank rows may be misread)
@@ -632,6 +725,11 @@ def extract_active_rows(rows: list[Row], default_template: str | None) -> Extrac
 
 _NARRATIVE_HINTS = {
     # (row, column) -> regexes over the report's text whose group(1) states that cell
+    ("regulations", "in_force"): [r"现行有效的?(?:政府)?规章(?:共|共计|合计)?(\d+)(?:件|部|个)",
+                                  r"(?:政府)?规章现行有效(?:的)?(?:共|共计)?(\d+)(?:件|部|个)"],
+    ("regulations", "issued"): [r"制(?:发|定)的?(?:政府)?规章(?:共|共计)?(\d+)(?:件|部|个)",
+                                r"(?:政府)?规章(?:本年度?)?制(?:发|定)(?:共|共计)?(\d+)(?:件|部|个)"],
+    ("regulations", "repealed"): [r"废止的?(?:政府)?规章(?:共|共计)?(\d+)(?:件|部|个)"],
     ("normative_documents", "in_force"): [r"现行有效的?(?:行政)?规范性文件(?:共|共计|合计)?(\d+)(?:件|个)",
                                           r"(?:行政)?规范性文件现行有效(?:的)?(?:共|共计)?(\d+)(?:件|个)"],
     ("normative_documents", "issued"): [r"制发的?(?:行政)?规范性文件(?:共|共计)?(\d+)(?:件|个)",
@@ -652,7 +750,8 @@ def narrative_hints(text: str) -> dict[tuple[str, str], int]:
     return hints
 
 
-def extract_active_stream(text: str, default_template: str | None, hints: dict[tuple[str, str], int]) -> Extracted:
+def extract_active_stream(text: str, default_template: str | None, hints: dict[tuple[str, str], int],
+                          method: str = "stream") -> Extracted:
     out = Extracted()
     t = stream_text(text)
     template = default_template or detect_template(text) or "2021"
@@ -671,9 +770,11 @@ def extract_active_stream(text: str, default_template: str | None, hints: dict[t
         cols = _columns_for(ar.table, template)
         if not toks or not cols:
             continue
+        how, reason = method, None
         if UNSPLITTABLE in toks:
             out.warnings.append(f"active_disclosure.{ar.key}: values run together with signs or units; "
                                 f"cells left null")
+            reason = "values run together with signs or units"
             vals = [None] * len(cols)
         elif len(toks) == len(cols):
             vals: list[Number | None] = [parse_value(x) for x in toks]
@@ -685,17 +786,20 @@ def extract_active_stream(text: str, default_template: str | None, hints: dict[t
             if len(cands) == 1:
                 vals = list(cands[0])
                 if known:
+                    how = "narrative"
                     out.warnings.append(f"active_disclosure.{ar.key}: digits run together; split "
                                         f"{vals} fixed by the figures stated in the report's text")
             else:
                 out.warnings.append(f"active_disclosure.{ar.key}: digits {toks[0]!r} run together; "
                                     f"{len(cands)} possible splits, cells left null")
+                reason = f"digits {toks[0]!r} run together; {len(cands)} possible splits"
                 vals = [None] * len(cols)
         else:
             out.warnings.append(f"active_disclosure.{ar.key}: {len(toks)} values in running text for "
                                 f"{len(cols)} columns; cells left null")
+            reason = f"{len(toks)} values in running text for {len(cols)} columns"
             vals = [None] * len(cols)
-        out.cells[ar.key] = dict(zip(cols, vals))
+        out.put(ar.key, dict(zip(cols, vals)), how, None, reason)
     out.template = template if out.cells else None
     out.found = len(out.cells)
     return out
@@ -703,30 +807,47 @@ def extract_active_stream(text: str, default_template: str | None, hints: dict[t
 
 # ------------------------------------------------------------------------- review / litigation (四)
 
-def _review_from_flat(values: list[str], out: Extracted) -> None:
+def _review_from_flat(values: list[str], out: Extracted,
+                      src: list[tuple[str, int | None]] | None = None) -> None:
+    """The 15 cells from the values of the data row(s) in reading order; `src` gives the
+    read method and page of every value."""
     vals = list(values)
+    src = list(src) if src is not None and len(src) == len(vals) else [("stream", None)] * len(vals)
     while len(vals) > 15 and not vals[0].strip():
         vals.pop(0)
+        src.pop(0)
     while len(vals) > 15 and not vals[-1].strip():
         vals.pop()
+        src.pop()
     digits = _digits_only(vals)
+    reason = None
     if digits is not None and len(vals) < 15 and len(digits) >= 15:
         def ok(c: list[int]) -> bool:
             return all(sum(c[g * 5:g * 5 + 4]) == c[g * 5 + 4] for g in range(3))
         cands = [[int(d) for d in digits]] if len(digits) == 15 else list(split_digit_run(digits, 15, ok))
+        where = next(s for v, s in zip(vals, src) if v.strip())
+        src = [where] * 15
         if len(cands) == 1:
             parsed: list[Number | None] = list(cands[0])
         else:
-            out.warnings.append(f"review_litigation: digits run together; {len(cands)} possible splits, cells left null")
+            out.warnings.append(f"review_litigation.review, review_litigation.litigation_direct, "
+                                f"review_litigation.litigation_after_review: digits run together; "
+                                f"{len(cands)} possible splits, cells left null")
+            reason = f"digits run together; {len(cands)} possible splits"
             parsed = [None] * 15
     else:
         if len(vals) > 15:
             out.warnings.append(f"review_litigation: {len(vals)} values in the data row; the first 15 are kept")
         if len(vals) < 15:
-            out.warnings.append(f"review_litigation: only {len(vals)} values found; missing cells are null")
-        parsed = [parse_value(v) for v in vals[:15]] + [None] * max(0, 15 - len(vals))
-    for (g, c), v in zip(REVIEW_CELLS, parsed):
-        out.cells.setdefault(g, {})[c] = v
+            reason = short_row_reason(len(vals), 15)
+            out.warnings.append(f"review_litigation.review, review_litigation.litigation_direct, "
+                                f"review_litigation.litigation_after_review: {reason}; the table's cells are left null")
+            parsed = [None] * 15
+            src = (src + [src[-1] if src else ("stream", None)] * 15)[:15]
+        else:
+            parsed = [parse_value(v) for v in vals[:15]]
+    for ((g, c), v), (method, page) in zip(zip(REVIEW_CELLS, parsed), src):
+        out.put(g, {c: v}, method, page, reason, update=True)
     out.found = sum(1 for v in parsed if v is not None)
 
 
@@ -734,7 +855,9 @@ def extract_review_rows(rows: list[Row]) -> Extracted:
     out = Extracted()
     flat: list[str] = []
     chunks: list[list[str]] = []
+    chunk_rows: list[Row] = []
     by_group: dict[str, list[str]] = {}
+    group_rows: dict[str, Row] = {}
     leaf: list[float] = []  # aligned text: centres of the header's 结果维持 … 总计 cells
     for row in rows:
         span = _value_span(row)
@@ -749,33 +872,49 @@ def extract_review_rows(rows: list[Row]) -> Extracted:
         placed = _placed(row, start, end, sorted(leaf)) if not group and len(leaf) == 15 else None
         if placed is not None:
             chunks.append(placed)
+            chunk_rows.append(row)
             continue
         seq = row.owned(start, end)
-        if not row.grid:
+        if not row.grid and not (row.ends is None and len(seq) == 15):  # delimited 15 cells: blanks are real
             while seq and not seq[0].strip():
                 seq.pop(0)
             while seq and not seq[-1].strip():
                 seq.pop()
         if group:
             by_group[group] = _fit(seq, 5, row.grid)
+            group_rows[group] = row
         elif row.paragraph:
             continue
         else:
             chunks.append(seq)
-    wide = [c for c in chunks if sum(1 for x in c if x.strip()) >= 3]
-    if sum(len(c) for c in wide) >= 15:
-        chunks = wide  # ignore stray single numbers (page numbers) next to the data row
-    for c in chunks:
+            chunk_rows.append(row)
+    wide = [(c, r) for c, r in zip(chunks, chunk_rows) if sum(1 for x in c if x.strip()) >= 3]
+    if sum(len(c) for c, _ in wide) >= 15:
+        # ignore stray single numbers (page numbers) next to the data row
+        chunks, chunk_rows = [c for c, _ in wide], [r for _, r in wide]
+    src: list[tuple[str, int | None]] = []
+    for c, r in zip(chunks, chunk_rows):
         flat.extend(c)
+        src.extend([(r.method, r.page)] * len(c))
     if by_group and not flat:
         for g in ("review", "litigation_direct", "litigation_after_review"):
             vals = by_group.get(g, [])
-            for c, v in zip([c for gg, c in REVIEW_CELLS if gg == g], vals + [""] * 5):
-                out.cells.setdefault(g, {})[c] = parse_value(v)
+            r = group_rows.get(g)
+            keys = [c for gg, c in REVIEW_CELLS if gg == g]
+            reason = None
+            if r is None:
+                reason = "no data row for this group was found"
+                out.warnings.append(f"review_litigation.{g}: {reason}; the group's cells are null")
+            elif len(vals) < 5:
+                reason = short_row_reason(len(vals), 5)
+                out.warnings.append(f"review_litigation.{g}: {reason}; the group's cells are left null")
+                vals = []
+            out.put(g, {c: parse_value(v) for c, v in zip(keys, vals + [""] * 5)},
+                    r.method if r is not None else "stream", r.page if r is not None else None, reason)
         out.found = sum(1 for g in out.cells.values() for v in g.values() if v is not None)
         return out
     if flat:
-        _review_from_flat(flat, out)
+        _review_from_flat(flat, out, src)
     return out
 
 
@@ -802,7 +941,7 @@ def _value_runs(t: str, start: int) -> list[tuple[str, list[str]]]:
     return runs
 
 
-def extract_review_stream(text: str) -> Extracted:
+def extract_review_stream(text: str, method: str = "stream") -> Extracted:
     """Section 四 from running text: the values after the header (one run of 15, a label such
     as 件数 may sit between), or three runs of 5, one per small table, each named by the
     caption before it (行政复议 / 未经复议直接起诉 / 复议后起诉)."""
@@ -824,5 +963,5 @@ def extract_review_stream(text: str) -> Extracted:
             by_group = dict(zip(groups, (r for _, r in runs)))
             toks = [v for g in ("review", "litigation_direct", "litigation_after_review") for v in by_group[g]]
     if toks:
-        _review_from_flat(toks, out)
+        _review_from_flat(toks, out, [(method, None)] * len(toks))
     return out

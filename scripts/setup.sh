@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs everything ogi needs on a fresh Debian machine: system packages (LibreOffice for
-# DOC/WPS and fixture rendering, CJK fonts, poppler), uv, and the locked Python environment
-# in .venv/. Safe to run again: each step is skipped when already done.
+# DOC/WPS and fixture rendering, CJK fonts, poppler, PostgreSQL for the DuckLake catalog of
+# sharded runs and its tests), uv, and the locked Python environment in .venv/. Safe to run
+# again: each step is skipped when already done. This script starts no PostgreSQL server: the
+# tests start their own throwaway one (tests/pgserver.py), operators point OGI_LAKE_URL at theirs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES="libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk fonts-wqy-zenhei poppler-utils"
+APT_PACKAGES="libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk fonts-wqy-zenhei poppler-utils postgresql"
 if command -v apt-get >/dev/null 2>&1 && [ "${OGI_SKIP_APT:-0}" != "1" ]; then
   missing=""
   for p in $APT_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done

@@ -9,7 +9,8 @@ Public API (stable; flows, commands and analysts' scripts use it):
     load_portals(con, registry_csv_path)
     record_run(con, run_id, started_at, finished_at, stats, *, status=None, flow=None, error=None)
     record_portal_runs(con, run_id, {portal_id: {pages, reports_found, new, changed, failed, status}})
-    refresh_search(con)                           # (re)build the full-text index after loads
+    refresh_search(con)                           # after loads: refresh_trust + (re)build the full-text index
+    refresh_trust(con)                            # agencies, report identity, cross-year checks
     publish(build_path, public_path, con=None)    # atomic replace of the analysts' file
     Warehouse(path)                               # the same as methods, plus context management
 
@@ -36,8 +37,10 @@ from .publish import Published, publish
 __all__ = [
     "Warehouse", "open_warehouse", "load_report", "load_reports", "delete_report", "record_document",
     "load_portals", "record_run", "record_portal_runs", "publish", "Published", "refresh_search",
-    "ensure_schema", "current_version",
+    "ensure_schema", "current_version", "refresh_trust",
 ]
+
+TRUST_MIGRATION = 4  # 004_trust.sql: the first version with agencies and cross-year checks
 
 _OBJECTS_KEY = "views_comments_sha"
 
@@ -57,6 +60,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, *, view_column_comments: bool 
     (with view_column_comments=False: DuckLake cannot store them)."""
     applied = migrate(con)
     n_regions = regions.ensure_regions(con)
+    if TRUST_MIGRATION in applied and con.execute("SELECT count(*) FROM reports").fetchone()[0]:
+        refresh_trust(con, full=True)  # an existing warehouse: identities and cross-year checks of it
     fp = _objects_fingerprint(view_column_comments)
     row = con.execute("SELECT value FROM warehouse_meta WHERE key = ?", [_OBJECTS_KEY]).fetchone()
     rebuilt = False
@@ -103,10 +108,37 @@ def open_warehouse(path: str | Path, read_only: bool = False, *, fts: bool = Tru
 
 
 def refresh_search(con: duckdb.DuckDBPyConnection, **kwargs: Any) -> dict[str, int]:
-    """Segment new/changed section texts and rebuild the full-text index (see warehouse.fts)."""
+    """Segment new/changed section texts and rebuild the full-text index (see warehouse.fts).
+
+    This is the call every loading flow makes once its loads are done, so it also brings the
+    cross-report tables up to date first (`refresh_trust`: agencies, report identity, the
+    cross-year checks); returns the full-text figures only."""
     from .fts import refresh_index
 
+    refresh_trust(con)
     return refresh_index(con, **kwargs)
+
+
+def refresh_trust(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> dict[str, int]:
+    """Rebuild what is derived across reports, in one transaction, after loads: `agencies` and
+    `report_identity` (warehouse.agencies), then the `cross_year` rows of `check_results`
+    (warehouse.crossyear) of the agencies whose reports changed since the last refresh (every
+    agency with full=True). Reads only the warehouse; re-running converges."""
+    from .agencies import refresh_identity
+    from .crossyear import refresh_cross_year
+    from .load import utcnow
+
+    now = utcnow()
+    con.begin()
+    try:
+        out, changed = refresh_identity(con, now)
+        out.update({f"cross_year_{k}": v for k, v in
+                    refresh_cross_year(con, now, None if full else changed).items()})
+        con.commit()
+    except Exception:
+        rollback_quietly(con)
+        raise
+    return out
 
 
 class Warehouse:
@@ -146,6 +178,9 @@ class Warehouse:
 
     def refresh_search(self, **kw: Any) -> dict[str, int]:
         return refresh_search(self.con, **kw)
+
+    def refresh_trust(self) -> dict[str, int]:
+        return refresh_trust(self.con)
 
     def publish(self, public_path: str | Path) -> Published:
         return publish(self.path, public_path, con=self.con)

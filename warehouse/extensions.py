@@ -23,7 +23,7 @@ OFFLINE_CONFIG = {
 
 # Wheels whose file name differs from the extension's real name: DuckDB derives the entry point
 # from the file name, so the file is loaded through a link carrying the real name.
-REAL_NAMES = {"sqlite": "sqlite_scanner"}
+REAL_NAMES = {"sqlite": "sqlite_scanner", "postgres": "postgres_scanner"}
 
 
 class ExtensionUnavailable(RuntimeError):
@@ -65,7 +65,8 @@ def _loadable_path(name: str) -> Path:
 def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """LOAD an extension from its wheel (idempotent; no INSTALL, no download).
 
-    Names: fts, ducklake, sqlite (the DuckLake SQLite catalog; loaded as sqlite_scanner)."""
+    Names: fts, ducklake, sqlite (the DuckLake SQLite catalog; loaded as sqlite_scanner),
+    postgres (the DuckLake PostgreSQL catalog; loaded as postgres_scanner)."""
     real = REAL_NAMES.get(name, name)
     loaded = con.execute(
         "SELECT loaded FROM duckdb_extensions() WHERE extension_name = ?", [real]).fetchone()

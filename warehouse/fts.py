@@ -4,8 +4,9 @@ DuckDB's fts tokenizer splits on whitespace only, so Chinese text is segmented w
 (search mode, which also emits the sub-words of long words) into `section_search.tokens`, and
 that column is indexed with stemmer/stopwords off and an `ignore` regex that keeps CJK
 characters. The index is not updated by later INSERTs: `refresh_index(con)` segments new or
-changed sections (by MD5 of the text) and rebuilds the index; run it after loads, before
-publishing. Queries are segmented the same way (`search`).
+changed sections (by MD5 of the text) and rebuilds the index; the flows run it once per run,
+after the last load and before publishing (never per load round). Only the first
+MAX_INDEXED_CHARS of a section are indexed. Queries are segmented the same way (`search`).
 """
 from __future__ import annotations
 
@@ -35,10 +36,16 @@ def _jieba():
     return jieba
 
 
-def segment(text: str | None) -> str:
-    """Space-separated jieba search-mode tokens (punctuation and whitespace dropped)."""
+MAX_INDEXED_CHARS = 20_000  # per section: a 30 MB text report must not stall or bloat the index
+
+
+def segment(text: str | None, limit: int | None = MAX_INDEXED_CHARS) -> str:
+    """Space-separated jieba search-mode tokens (punctuation and whitespace dropped) of the first
+    `limit` characters (a section's searchable words are at its start; real sections are far shorter)."""
     if not text:
         return ""
+    if limit is not None and len(text) > limit:
+        text = text[:limit]
     return " ".join(t for t in _jieba().cut_for_search(text) if _WORD.search(t))
 
 

@@ -5,6 +5,7 @@ Public functions (stable; flows and commands call them):
     load_report(con, report, *, report_id, portal_id, page_url, document_url, sha256, loaded_at=None)
     load_reports(con, items)            # many reports, one transaction (bulk path, same semantics)
     record_document(con, *, url, sha256, http_status, content_type, bytes, fetched_at, error, ...)
+    record_documents(con, [dict(url=..., ...), ...])   # many, one transaction (bulk path)
     load_portals(con, registry_csv_path)
     record_run(con, run_id, started_at, finished_at, stats, *, status=None, flow=None, error=None)
     record_portal_runs(con, run_id, per_portal)   # {portal_id: {pages, reports_found, new, ...}}
@@ -20,7 +21,13 @@ Public functions (stable; flows and commands call them):
 - a failed/needs_ocr report still gets its `reports` row with `error` (so does a payload that
   is not a dict: parse_status failed, with the reason);
 - cell values that are not numbers become NULL with a warning on the report; nothing raises
-  for bad data (only a missing report_id is a ValueError).
+  for bad data (only a missing report_id is a ValueError);
+- per-cell provenance (`report["provenance"]`: table -> row -> column -> {method, page}) fills
+  the `method` / `page` columns, `report["null_reasons"]` the `null_reason` column of NULL cells
+  (a cell with a reason but missing from the table still gets its row); JSON without them
+  loads with NULLs; malformed entries are ignored with a warning;
+- `reports.cells_fingerprint` (SHA-256 of the non-blank cells) lets warehouse.agencies tell the
+  same report found on two portals.
 Every function here manages its own transaction: do not call them inside an open one.
 """
 from __future__ import annotations
@@ -164,6 +171,12 @@ class _Batch:
         return {c: list(v) for c, v in zip(names, zip(*rows))}
 
 
+# Per-cell provenance columns of the three cell tables (migration 004): how the cell was read,
+# its page, and why a cell the source fills was left NULL.
+CELL_META = [("method", "VARCHAR"), ("page", "INTEGER"), ("null_reason", "VARCHAR")]
+CELL_TABLES = ("active_disclosure", "applications", "review_litigation")
+CELL_METHODS = ("grid", "positional", "stream", "ocr", "narrative")
+
 # Staged columns of each report table, (column, DuckDB type), in insert order. Fact tables start
 # with `i` (report index in the batch) instead of the provenance columns.
 TABLE_COLUMNS: dict[str, list[tuple[str, str]]] = {
@@ -175,14 +188,14 @@ TABLE_COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("template_applications", "VARCHAR"), ("parse_status", "VARCHAR"), ("error", "VARCHAR"),
         ("warnings", "VARCHAR[]"), ("n_cells", "INTEGER"), ("n_checks", "INTEGER"),
         ("n_checks_failed", "INTEGER"), ("sha256", "VARCHAR"), ("parser_version", "VARCHAR"),
-        ("load_fingerprint", "VARCHAR"), ("loaded_at", "TIMESTAMP")],
+        ("load_fingerprint", "VARCHAR"), ("loaded_at", "TIMESTAMP"), ("cells_fingerprint", "VARCHAR")],
     "active_disclosure": [
         ("i", "INTEGER"), ("table_key", "VARCHAR"), ("row_key", "VARCHAR"), ("column_key", "VARCHAR"),
-        ("value", "DOUBLE")],
+        ("value", "DOUBLE"), *CELL_META],
     "applications": [
-        ("i", "INTEGER"), ("row_key", "VARCHAR"), ("applicant_key", "VARCHAR"), ("value", "BIGINT")],
+        ("i", "INTEGER"), ("row_key", "VARCHAR"), ("applicant_key", "VARCHAR"), ("value", "BIGINT"), *CELL_META],
     "review_litigation": [
-        ("i", "INTEGER"), ("group_key", "VARCHAR"), ("column_key", "VARCHAR"), ("value", "BIGINT")],
+        ("i", "INTEGER"), ("group_key", "VARCHAR"), ("column_key", "VARCHAR"), ("value", "BIGINT"), *CELL_META],
     "check_results": [
         ("i", "INTEGER"), ("check_no", "INTEGER"), ("rule", "VARCHAR"), ("scope", "VARCHAR"),
         ("passed", "BOOLEAN"), ("detail", "VARCHAR"), ("check_values", "VARCHAR")],
@@ -227,18 +240,34 @@ def _add_report(batch: _Batch, report: Mapping[str, Any], *, report_id: str, por
     n_cells = 0
 
     row_table = keys.active_row_table()
-    for row, col, val in _cells(report.get("active_disclosure")):
-        v = _amount(val, f"active_disclosure.{row}.{col}", warnings)
-        n_cells += v is not None
-        batch.add("active_disclosure", (i, row_table.get(row), row, col, v))
-    for row, col, val in _cells(report.get("applications")):
-        v = _count(val, f"applications.{row}.{col}", warnings)
-        n_cells += v is not None
-        batch.add("applications", (i, row, col, v))
-    for grp, col, val in _cells(report.get("review_litigation")):
-        v = _count(val, f"review_litigation.{grp}.{col}", warnings)
-        n_cells += v is not None
-        batch.add("review_litigation", (i, grp, col, v))
+    provenance = _nested(report.get("provenance"), "provenance", warnings)
+    reasons = _nested(report.get("null_reasons"), "null_reasons", warnings)
+    filled: list[tuple] = []
+    for table in CELL_TABLES:
+        convert = _amount if table == "active_disclosure" else _count
+        prov, why = provenance.get(table) or {}, reasons.get(table) or {}
+        seen: set[tuple[str, str]] = set()
+        for row, col, val in _cells(report.get(table)):
+            seen.add((row, col))
+            n_before = len(warnings)
+            v = convert(val, f"{table}.{row}.{col}", warnings)
+            reason = None
+            if v is None:
+                reason = _reason(why, row, col)
+                if reason is None and len(warnings) > n_before:  # the loader itself nulled it
+                    reason = f"not a number in the parsed report: {val!r}"[:200]
+            else:
+                n_cells += 1
+                filled.append((table, row, col, v))
+            method, page = _method_page(prov, table, row, col, warnings)
+            lead = (i, row_table.get(row)) if table == "active_disclosure" else (i,)
+            batch.add(table, (*lead, row, col, v, method, page, reason))
+        # a cell left null on purpose may be missing from the table itself: keep its reason
+        for row, col, reason in _cells(why):
+            if (row, col) not in seen and _str(reason):
+                method, page = _method_page(prov, table, row, col, warnings)
+                lead = (i, row_table.get(row)) if table == "active_disclosure" else (i,)
+                batch.add(table, (*lead, row, col, None, method, page, _str(reason)))
 
     checks = report.get("checks") or []
     n_failed = 0
@@ -268,7 +297,54 @@ def _add_report(batch: _Batch, report: Mapping[str, Any], *, report_id: str, por
         _str(report.get("title")), _str(page_url), _str(document_url), _str(report.get("source")),
         _str(report.get("source_format")), _str(report.get("template")),
         _str(templates.get("active_disclosure")), _str(templates.get("applications")),
-        status, error, warnings, n_cells, len(checks), n_failed, _str(sha256), pv, fp, loaded_at.isoformat()))
+        status, error, warnings, n_cells, len(checks), n_failed, _str(sha256), pv, fp, loaded_at.isoformat(),
+        cells_fingerprint(filled)))
+
+
+def cells_fingerprint(filled: list[tuple]) -> str | None:
+    """SHA-256 of a report's non-blank cells [(table, row, column, value)], independent of order
+    and of how the cells were read; None when the report has no cell. Two report rows with the
+    same agency, year and fingerprint are the same report (see warehouse.agencies)."""
+    if not filled:
+        return None
+    blob = json.dumps(sorted([t, r, c, float(v)] for t, r, c, v in filled), ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _nested(value: Any, name: str, warnings: list[str]) -> Mapping[str, Any]:
+    """provenance / null_reasons: table -> row -> column -> …; anything else is ignored (old JSON
+    has neither)."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        warnings.append(f"warehouse: {name} is not an object; ignored")
+        return {}
+    return value
+
+
+def _reason(why: Mapping[str, Any], row: str, col: str) -> str | None:
+    cols = why.get(row)
+    return _str(cols.get(col)) if isinstance(cols, Mapping) else None
+
+
+def _method_page(prov: Mapping[str, Any], table: str, row: str, col: str,
+                 warnings: list[str]) -> tuple[str | None, int | None]:
+    cols = prov.get(row) if isinstance(prov, Mapping) else None
+    entry = cols.get(col) if isinstance(cols, Mapping) else None
+    if entry is None:
+        return None, None
+    if not isinstance(entry, Mapping):
+        warnings.append(f"warehouse: provenance of {table}.{row}.{col} is not an object; ignored")
+        return None, None
+    method = _str(entry.get("method"))
+    if method is not None and method not in CELL_METHODS:
+        warnings.append(f"warehouse: provenance of {table}.{row}.{col}: unknown method {method!r}; stored as is")
+    page = entry.get("page")
+    if page is not None and (type(page) is not int or not 0 < page < 2**31):
+        warnings.append(f"warehouse: provenance of {table}.{row}.{col}: page {page!r} is not a page number; "
+                        "stored NULL")
+        page = None
+    return method, page
 
 
 def _json_type(columns: list[tuple[str, str]]) -> str:
@@ -400,8 +476,9 @@ def load_reports(con: duckdb.DuckDBPyConnection, items: Iterable[Mapping[str, An
                 con.execute(f"DELETE FROM {table} WHERE report_id IN (SELECT unnest(?::VARCHAR[]))", [replace])
         _insert(con, batch)
         refresh_caches(con, [r[1] for r in batch.rows["reports"]], {
-            "applications": batch.rows["applications"], "review_litigation": batch.rows["review_litigation"],
-            "active_disclosure": [(i, r, c, v) for i, _, r, c, v in batch.rows["active_disclosure"]],
+            "applications": [row[:4] for row in batch.rows["applications"]],
+            "review_litigation": [row[:4] for row in batch.rows["review_litigation"]],
+            "active_disclosure": [(i, r, c, v) for i, _, r, c, v, *_ in batch.rows["active_disclosure"]],
         }, {t: dict(TABLE_COLUMNS[t])["value"] for t in CSV_TABLES}, replace=bool(replace))
         con.commit()
     except Exception:
@@ -433,20 +510,63 @@ def record_document(con: duckdb.DuckDBPyConnection, *, url: str, sha256: str | N
 
     One row per URL: a later fetch of the same URL replaces the earlier row. `error` is the
     fetch/parse error recorded against this document (NULL when fine)."""
-    if not url:
-        raise ValueError("url is required")
-    row = [url, _str(sha256), http_status, _str(content_type), bytes, to_timestamp(fetched_at),
-           error or None, _str(kind), _str(portal_id), _str(report_id), _str(final_url), _str(run_id), utcnow()]
+    row = _document_row(url=url, sha256=sha256, http_status=http_status, content_type=content_type, bytes=bytes,
+                        fetched_at=fetched_at, error=error, kind=kind, portal_id=portal_id, report_id=report_id,
+                        final_url=final_url, run_id=run_id, recorded_at=utcnow())
     con.begin()
     try:
         con.execute("DELETE FROM documents WHERE url = ?", [url])
-        con.execute("INSERT INTO documents (url, sha256, http_status, content_type, bytes, fetched_at, error, "
-                    "kind, portal_id, report_id, final_url, run_id, recorded_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+        con.execute(f"INSERT INTO documents ({', '.join(c for c, _ in DOCUMENT_COLUMNS)}) "
+                    f"VALUES ({', '.join('?' for _ in DOCUMENT_COLUMNS)})", row)
         con.commit()
     except Exception:
         rollback_quietly(con)
         raise
+
+
+DOCUMENT_COLUMNS = [
+    ("url", "VARCHAR"), ("sha256", "VARCHAR"), ("http_status", "INTEGER"), ("content_type", "VARCHAR"),
+    ("bytes", "BIGINT"), ("fetched_at", "TIMESTAMP"), ("error", "VARCHAR"), ("kind", "VARCHAR"),
+    ("portal_id", "VARCHAR"), ("report_id", "VARCHAR"), ("final_url", "VARCHAR"), ("run_id", "VARCHAR"),
+    ("recorded_at", "TIMESTAMP")]
+
+
+def _document_row(*, url: str, sha256: Any = None, http_status: Any = None, content_type: Any = None,
+                  bytes: Any = None, fetched_at: Any = None, error: Any = None, kind: Any = None,
+                  portal_id: Any = None, report_id: Any = None, final_url: Any = None, run_id: Any = None,
+                  recorded_at: datetime) -> list[Any]:
+    """One `documents` row (DOCUMENT_COLUMNS order): the rule shared by the one-by-one and bulk paths."""
+    if not url:
+        raise ValueError("url is required")
+    return [url, _str(sha256), http_status, _str(content_type), bytes, to_timestamp(fetched_at),
+            error or None, _str(kind), _str(portal_id), _str(report_id), _str(final_url), _str(run_id), recorded_at]
+
+
+def record_documents(con: duckdb.DuckDBPyConnection, documents: Iterable[Mapping[str, Any]]) -> int:
+    """Bulk `record_document`: many fetches (keyword dicts) upserted in ONE transaction with two
+    set statements (a later dict for the same URL wins). Returns the number of URLs written."""
+    now = utcnow()
+    rows = {}
+    for d in documents:
+        row = _document_row(**{**d, "recorded_at": now})
+        rows[row[0]] = row
+    if not rows:
+        return 0
+    staged = {c: [r[k].isoformat() if isinstance(r[k], datetime) else r[k] for r in rows.values()]
+              for k, (c, _) in enumerate(DOCUMENT_COLUMNS)}
+    json_type = json.dumps({c: [t] for c, t in DOCUMENT_COLUMNS})
+    names = ", ".join(c for c, _ in DOCUMENT_COLUMNS)
+    con.begin()
+    try:
+        con.execute("DELETE FROM documents WHERE url IN (SELECT unnest(?::VARCHAR[]))", [list(rows)])
+        con.execute(f"INSERT INTO documents ({names}) SELECT {', '.join(f'unnest(x.{c})' for c, _ in DOCUMENT_COLUMNS)} "
+                    f"FROM (SELECT from_json(?, {_sql_text(json_type)}) AS x)",
+                    [json.dumps(staged, ensure_ascii=False, default=str)])
+        con.commit()
+    except Exception:
+        rollback_quietly(con)
+        raise
+    return len(rows)
 
 
 _LIST_SPLIT = re.compile(r"[\s|;]+")
@@ -478,9 +598,13 @@ def load_portals(con: duckdb.DuckDBPyConnection, registry_csv_path: str | Path) 
     now = utcnow()
     con.begin()
     try:
+        # the detected platform comes from crawls (record_portal_runs), not the registry: keep it
+        platforms = dict(con.execute("SELECT portal_id, platform FROM portals WHERE platform IS NOT NULL").fetchall())
         con.execute("DELETE FROM portals")
         for r in rows.values():
-            con.execute("INSERT INTO portals VALUES (?, ?, ?, ?, ?, ?, ?, ?)", list(r) + [now])
+            con.execute("INSERT INTO portals (portal_id, name, province, level, division_code, start_urls, "
+                        "allowed_hosts, loaded_at, platform) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        list(r) + [now, platforms.get(r[0])])
         con.commit()
     except Exception:
         rollback_quietly(con)
@@ -520,10 +644,12 @@ def record_portal_runs(con: duckdb.DuckDBPyConnection, run_id: str,
             con.execute("DELETE FROM portal_runs WHERE run_id = ? AND portal_id = ?", [run_id, pid])
             con.execute(
                 "INSERT INTO portal_runs (run_id, portal_id, pages, reports_found, new, changed, failed, status, "
-                "error, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "error, recorded_at, platform) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [run_id, pid, s.get("pages"), s.get("reports_found", s.get("reports")), s.get("new"),
                  s.get("changed"), s.get("failed", s.get("errors")), s.get("status"),
-                 None if s.get("error") is None else str(s.get("error")), now])
+                 None if s.get("error") is None else str(s.get("error")), now, s.get("platform")])
+            if s.get("platform"):   # the portal's platform as last detected (ogi status)
+                con.execute("UPDATE portals SET platform = ? WHERE portal_id = ?", [s["platform"], pid])
         con.commit()
     except Exception:
         rollback_quietly(con)

@@ -61,9 +61,29 @@ def registered_portals(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in con.execute("SELECT portal_id FROM portals ORDER BY portal_id").fetchall()]
 
 
+def portal_platforms(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """portal_id -> platform detected by its latest crawl (migration 005), for the portals that have one."""
+    return dict(con.execute("SELECT portal_id, platform FROM portals WHERE platform IS NOT NULL").fetchall())
+
+
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Row count of every base table of the current database."""
     tables = [r[0] for r in con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND NOT internal "
         "AND database_name = current_database() ORDER BY 1").fetchall()]
     return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+
+
+def blocked_documents(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """portal_id -> documents whose latest fetch was refused (host not allowed, robots.txt)."""
+    return dict(con.execute(
+        "SELECT portal_id, count(*) FROM documents WHERE error LIKE 'refused%' GROUP BY portal_id").fetchall())
+
+
+def current_documents(con: duckdb.DuckDBPyConnection, urls: list[str]) -> dict[str, str]:
+    """url -> sha256 of those URLs whose recorded document is fine (no error)."""
+    if not urls:
+        return {}
+    return dict(con.execute(
+        "SELECT url, sha256 FROM documents WHERE error IS NULL AND sha256 IS NOT NULL "
+        "AND url IN (SELECT unnest(?::VARCHAR[]))", [list(urls)]).fetchall())

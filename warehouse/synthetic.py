@@ -21,7 +21,10 @@ _PHRASES = [
 
 def make_report(rng: random.Random | int = 0, *, template: str = "2021", year: int | None = None,
                 agency: str | None = None, status: str = "ok", parser_version: str = "0.1.0",
-                blank_rate: float = 0.02, section_words: int = 6, extra_text: str = "") -> dict[str, Any]:
+                blank_rate: float = 0.02, section_words: int = 6, extra_text: str = "",
+                provenance: bool = False) -> dict[str, Any]:
+    """provenance=True adds per-cell provenance (grid, or ocr on page 3 for section 四) and
+    null_reasons for a few blank cells, as the parsers record them."""
     if not isinstance(rng, random.Random):
         rng = random.Random(rng)
     year = year or (rng.choice([2019, 2020]) if template == "2019" else rng.choice([2021, 2022, 2023, 2024]))
@@ -64,7 +67,22 @@ def make_report(rng: random.Random | int = 0, *, template: str = "2021", year: i
         {"rule": "applications_balance", "passed": rng.random() > 0.1, "scope": "natural_person",
          "detail": "", "values": {}},
     ]
-    return {"source": f"{agency}.html", "source_format": rng.choice(["html", "pdf", "docx"]),
+    extra: dict[str, Any] = {}
+    if provenance:
+        prov: dict[str, Any] = {}
+        side = random.Random(f"{agency}|{year}")  # leaves the main draws (and old outputs) alone
+        reasons: dict[str, Any] = {}
+        for name, table in (("active_disclosure", active), ("applications", apps), ("review_litigation", review)):
+            for rk, cols in table.items():
+                for ck, v in cols.items():
+                    if v is None and side.random() < 0.5:
+                        reasons.setdefault(name, {}).setdefault(rk, {})[ck] = "several splits fit the totals"
+                    else:
+                        prov.setdefault(name, {}).setdefault(rk, {})[ck] = (
+                            {"method": "ocr", "page": 3} if name == "review_litigation"
+                            else {"method": "grid", "page": 1 if name == "active_disclosure" else 2})
+        extra = {"provenance": prov, "null_reasons": reasons}
+    return {**extra, "source": f"{agency}.html", "source_format": rng.choice(["html", "pdf", "docx"]),
             "parser_version": parser_version, "status": status, "template": template,
             "templates": {"active_disclosure": template, "applications": template}, "year": year,
             "agency": agency, "title": f"{agency}{year}年政府信息公开工作年度报告",

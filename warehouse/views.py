@@ -7,6 +7,9 @@
 - `v_report_summary`        one row per report: key totals and checks passed/failed
 - `v_check_failures`        every failed consistency check with its report
 - `v_yearly_totals_province`, `v_yearly_totals_city`  yearly sums by province / prefecture city
+- `v_report_quality`        per report: cells filled / blank / null with a reason, read methods, checks
+- `v_panel`                 agency × year (one identity per agency): headline cells, completeness, checks
+- `v_report_urls`           every URL a report was found at (the same report on several portals)
 
 The wide views read `wide_applications`, `wide_active_disclosure`, `wide_review_litigation`:
 tables holding the pivoted cells, re-pivoted by the loader for every report it writes (in the
@@ -21,7 +24,10 @@ from dataclasses import dataclass
 
 import duckdb
 
+from parsers import spec
+
 from . import keys
+from .load import CELL_METHODS
 
 
 def _q(name: str) -> str:
@@ -206,7 +212,98 @@ SELECT s.year, g.province_code, g.province_name, g.city_code, g.city_name,
        {metrics}
 FROM v_report_summary s JOIN v_report_regions g ON g.report_id = s.report_id
 GROUP BY s.year, g.province_code, g.province_name, g.city_code, g.city_name""")
-    return out
+    return out + trust_view_sql()
+
+
+def expected_cells(template: str) -> int:
+    """Number of cells of the three tables in a report of this State Council template."""
+    t = spec.template(template)
+    return (len(t.application_rows) * len(spec.applicant_columns())
+            + sum(len(tb.rows) * len(tb.columns) for tb in t.active_tables) + len(spec.review_cell_order()))
+
+
+def trust_view_sql() -> list[str]:
+    """v_report_quality, v_panel, v_report_urls (need migration 004's tables)."""
+    expected = " ".join(f"WHEN {_lit(t)} THEN {expected_cells(t)}" for t in spec.TEMPLATES)
+    methods = ",\n         ".join(f"count(*) FILTER (WHERE filled AND method = {_lit(m)}) AS cells_{m}"
+                                  for m in CELL_METHODS)
+    method_cols = ", ".join(f"coalesce(q.cells_{m}, 0) AS cells_{m}" for m in CELL_METHODS)
+    quality = f"""CREATE OR REPLACE VIEW v_report_quality AS
+WITH cells AS (
+  SELECT report_id, value IS NOT NULL AS filled, null_reason, method FROM active_disclosure
+  UNION ALL SELECT report_id, value IS NOT NULL, null_reason, method FROM applications
+  UNION ALL SELECT report_id, value IS NOT NULL, null_reason, method FROM review_litigation
+), q AS (
+  SELECT report_id,
+         count(*) FILTER (WHERE filled) AS cells_filled,
+         count(*) FILTER (WHERE NOT filled AND null_reason IS NULL) AS cells_blank,
+         count(*) FILTER (WHERE NOT filled AND null_reason IS NOT NULL) AS cells_null_with_reason,
+         {methods},
+         count(*) FILTER (WHERE filled AND method IS NULL) AS cells_method_unknown,
+         list_sort(list(DISTINCT method) FILTER (WHERE method IS NOT NULL)) AS methods
+  FROM cells GROUP BY report_id
+), ch AS (
+  SELECT report_id,
+         count(*) FILTER (WHERE passed AND scope IS DISTINCT FROM 'cross_year') AS checks_passed,
+         count(*) FILTER (WHERE NOT passed AND scope IS DISTINCT FROM 'cross_year') AS checks_failed,
+         count(*) FILTER (WHERE passed AND scope = 'cross_year') AS cross_year_passed,
+         count(*) FILTER (WHERE NOT passed AND scope = 'cross_year') AS cross_year_failed
+  FROM check_results GROUP BY report_id
+)
+SELECT r.report_id, coalesce(i.canonical_report_id, r.report_id) AS canonical_report_id, i.agency_id,
+       r.agency, r.year, r.template, r.parse_status, r.source_format,
+       coalesce(q.cells_filled, 0) AS cells_filled, coalesce(q.cells_blank, 0) AS cells_blank,
+       coalesce(q.cells_null_with_reason, 0) AS cells_null_with_reason,
+       CASE r.template {expected} END AS cells_expected,
+       round(coalesce(q.cells_filled, 0) / (CASE r.template {expected} END), 4) AS completeness,
+       coalesce(q.methods, []) AS methods, {method_cols},
+       coalesce(q.cells_method_unknown, 0) AS cells_method_unknown,
+       coalesce(ch.checks_passed, 0) AS checks_passed, coalesce(ch.checks_failed, 0) AS checks_failed,
+       coalesce(ch.cross_year_passed, 0) AS cross_year_passed,
+       coalesce(ch.cross_year_failed, 0) AS cross_year_failed,
+       len(coalesce(r.warnings, [])) AS n_warnings, r.parser_version
+FROM reports r
+LEFT JOIN report_identity i ON i.report_id = r.report_id
+LEFT JOIN q ON q.report_id = r.report_id
+LEFT JOIN ch ON ch.report_id = r.report_id"""
+    panel = """CREATE OR REPLACE VIEW v_panel AS
+WITH ranked AS (
+  SELECT q.*,
+         row_number() OVER (PARTITION BY q.agency_id, q.year ORDER BY
+             CASE q.parse_status WHEN 'ok' THEN 3 WHEN 'partial' THEN 2 WHEN 'needs_ocr' THEN 1 ELSE 0 END DESC,
+             q.cells_filled DESC, q.report_id) AS pick,
+         count(*) OVER (PARTITION BY q.agency_id, q.year) AS reports
+  FROM v_report_quality q
+  WHERE q.agency_id IS NOT NULL AND q.year IS NOT NULL AND q.report_id = q.canonical_report_id
+)
+SELECT a.agency_id, a.name AS agency, a.kind, a.division_code, a.division_name, a.parent_agency_id,
+       pa.name AS parent_agency, k.year, k.report_id, k.reports, k.template, k.parse_status,
+       s.new_received, s.carried_over, s.granted, s.total_processed, s.carried_forward,
+       s.review_total, s.litigation_total,
+       k.cells_filled, k.cells_expected, k.completeness, k.checks_passed, k.checks_failed,
+       k.cross_year_passed, k.cross_year_failed
+FROM ranked k
+JOIN agencies a ON a.agency_id = k.agency_id
+LEFT JOIN agencies pa ON pa.agency_id = a.parent_agency_id
+LEFT JOIN v_report_summary s ON s.report_id = k.report_id
+WHERE k.pick = 1"""
+    urls = """CREATE OR REPLACE VIEW v_report_urls AS
+SELECT coalesce(i.canonical_report_id, u.report_id) AS canonical_report_id, u.report_id, u.portal_id, u.url,
+       CASE WHEN bool_or(u.kind = 'page') THEN 'page' ELSE 'attachment' END AS kind,
+       bool_or(u.parsed) AS parsed
+FROM (
+  SELECT report_id, portal_id, page_url AS url, 'page' AS kind, page_url = document_url AS parsed
+  FROM reports WHERE page_url IS NOT NULL
+  UNION ALL
+  SELECT report_id, portal_id, document_url, 'attachment', true FROM reports
+  WHERE document_url IS NOT NULL AND document_url IS DISTINCT FROM page_url
+  UNION ALL
+  SELECT d.report_id, d.portal_id, d.url, coalesce(d.kind, 'attachment'), false FROM documents d
+  WHERE d.report_id IS NOT NULL
+) u
+LEFT JOIN report_identity i ON i.report_id = u.report_id
+GROUP BY ALL"""
+    return [quality, panel, urls]
 
 
 def create_views(con: duckdb.DuckDBPyConnection) -> None:

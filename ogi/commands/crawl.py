@@ -55,16 +55,22 @@ def run_crawl(registry: str | None, portals: list[str] | None, output: str | Pat
 
 
 def summarize(stats: dict) -> tuple[str, bool]:
-    lines = [f"{'portal':<28} {'status':<7} {'reports':>7} {'pages':>6} {'errors':>6}"]
+    lines = [f"{'portal':<28} {'status':<7} {'reports':>7} {'pages':>6} {'errors':>6}  platform"]
     ok = bool(stats)
     for pid in sorted(stats):
         s = stats[pid]
-        lines.append(f"{pid:<28} {s['status']:<7} {s['reports']:>7} {s['pages']:>6} {s['errors']:>6}")
+        lines.append(f"{pid:<28} {s['status']:<7} {s['reports']:>7} {s['pages']:>6} {s['errors']:>6}  "
+                     f"{s.get('platform') or ''}")
         ok = ok and s["status"] == "ok"
     total = sum(s["reports"] for s in stats.values())
-    failed = [pid for pid, s in stats.items() if s["status"] != "ok"]
-    lines.append(f"{len(stats)} portals, {total} reports; " +
-                 (f"FAILED (zero reports): {', '.join(sorted(failed))}" if failed else "all portals found reports"))
+    blocked = [pid for pid, s in stats.items() if s["status"] == "blocked"]
+    failed = [pid for pid, s in stats.items() if s["status"] not in ("ok", "blocked")]
+    tail = []
+    if failed:
+        tail.append(f"FAILED (zero reports): {', '.join(sorted(failed))}")
+    if blocked:   # an anti-bot wall answered: not crawled, which is not the same as empty
+        tail.append(f"BLOCKED (anti-bot wall): {', '.join(sorted(blocked))}")
+    lines.append(f"{len(stats)} portals, {total} reports; " + ("; ".join(tail) or "all portals found reports"))
     return "\n".join(lines), ok
 
 

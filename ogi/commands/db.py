@@ -6,7 +6,16 @@
     ogi db fts      [--db data/build/warehouse.duckdb]    rebuild the full-text index
     ogi db publish  --build data/build/warehouse.duckdb [--public data/warehouse.duckdb]
     ogi db export   [--db ...] --out data/parquet    Parquet partitioned by province and year
-    ogi db lake     [--db ...] --catalog lake/catalog.sqlite --data-path lake/data/
+    ogi db lake [sync] [--db ...] --catalog lake/catalog.sqlite --data-path lake/data/
+                                                     mirror a warehouse file into a DuckLake
+    ogi db lake init|status|cleanup --catalog URL    the shared lake of sharded runs
+    ogi db lake materialise --catalog URL [--public data/warehouse.duckdb] [--export data/parquet]
+
+A lake catalog is PostgreSQL for many writers on many machines
+(`postgres://user@host:5432/db?data_path=/shared/lake`; passwords from PGPASSWORD or ~/.pgpass),
+SQLite (`*.sqlite`, several local processes) or a DuckDB file (`*.ducklake`, one process);
+`--catalog` defaults to $OGI_LAKE_URL. `materialise` builds the analysts' single file from the
+lake (kept build file, only changed reports copied, search index, atomic publish).
 
 `describe` prints the data dictionary stored in the file (COMMENT ON every table, view and
 column, English | 中文); without an existing file it describes a fresh in-memory warehouse.
@@ -15,9 +24,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 
 DEFAULT_PUBLIC = "data/warehouse.duckdb"
+LAKE_ACTIONS = ("sync", "init", "status", "materialise", "cleanup")
+LAKE_HELP = """DuckLake: the warehouse tables as Parquet files plus a catalog database.
+
+  ogi db lake --catalog lake/catalog.sqlite --data-path lake/data/        mirror data/warehouse.duckdb
+  ogi db lake init --catalog 'postgres://ogi@db:5432/ogi_lake?data_path=/shared/lake'
+  ogi db lake status --catalog "$OGI_LAKE_URL"
+  ogi db lake materialise --catalog "$OGI_LAKE_URL" --public data/warehouse.duckdb --export data/parquet
+  ogi db lake cleanup --catalog "$OGI_LAKE_URL"
+
+Sharded runs write into a lake with a PostgreSQL catalog (warehouse.lake.Lake.write_reports);
+materialise then builds the analysts' single file from it and publishes it atomically.
+"""
 DEFAULT_BUILD = "data/build/warehouse.duckdb"
 
 
@@ -56,10 +78,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--out", required=True, help="output directory (replaced as a whole)")
     e.set_defaults(func=cmd_export)
 
-    lk = dbsub.add_parser("lake", help="mirror the warehouse into a DuckLake (SQLite or DuckDB catalog)")
-    lk.add_argument("--db", default=DEFAULT_PUBLIC)
-    lk.add_argument("--catalog", required=True, help="catalog file: *.sqlite (several writers) or *.ducklake")
-    lk.add_argument("--data-path", required=True, help="directory of the lake's Parquet files")
+    lk = dbsub.add_parser("lake", help="DuckLake: mirror a warehouse, or init/status/materialise a shared lake",
+                          description=LAKE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    lk.add_argument("action", nargs="?", default="sync", choices=LAKE_ACTIONS,
+                    help="sync (default): mirror --db into the lake; init: create/migrate; status: snapshot, "
+                         "rows, files; materialise: build + publish the single file; cleanup: delete "
+                         "unreferenced Parquet files")
+    lk.add_argument("--catalog", default=os.environ.get("OGI_LAKE_URL"),
+                    help="postgres://user@host:port/db[?data_path=DIR], *.sqlite or *.ducklake "
+                         "(default $OGI_LAKE_URL)")
+    lk.add_argument("--data-path", help="directory of the lake's Parquet files (shared by every writer); "
+                                        "may instead be given as ?data_path= in the catalog URL")
+    lk.add_argument("--db", default=DEFAULT_PUBLIC, help=f"sync: the warehouse to mirror (default {DEFAULT_PUBLIC})")
+    lk.add_argument("--public", default=DEFAULT_PUBLIC,
+                    help=f"materialise: the analysts' file to replace (default {DEFAULT_PUBLIC})")
+    lk.add_argument("--build", help="materialise: kept build file (default <public dir>/build/lake-<name>)")
+    lk.add_argument("--export", metavar="DIR", help="materialise: also write the Parquet export from the lake")
+    lk.add_argument("--no-search", action="store_true", help="materialise: skip the full-text index")
+    lk.add_argument("--older-than-hours", type=float, default=24.0,
+                    help="cleanup: only files older than this (default 24; running writers stay safe)")
     lk.set_defaults(func=cmd_lake)
 
 
@@ -159,10 +196,40 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_lake(args: argparse.Namespace) -> int:
-    from warehouse.ducklake import sync_to_lake
+    from warehouse.lake import Lake, LakeError, parse_url
 
-    if not Path(args.db).is_file():
-        print(f"no warehouse at {args.db}")
+    if not args.catalog:
+        print("ogi db lake: give --catalog (or set OGI_LAKE_URL)")
+        return 2
+    try:
+        catalog, data_path = parse_url(args.catalog, args.data_path)
+    except LakeError as exc:
+        print(f"ogi db lake: {exc}")
+        return 2
+    if args.action == "sync":
+        from warehouse.ducklake import sync_to_lake
+
+        if not Path(args.db).is_file():
+            print(f"no warehouse at {args.db}")
+            return 1
+        print(json.dumps(sync_to_lake(args.db, catalog, data_path)))
+        return 0
+    lake = Lake(catalog, data_path, read_only=args.action in ("status", "materialise"))
+    try:
+        if args.action == "init":
+            out = lake.init()
+        elif args.action == "status":
+            out = lake.status()
+        elif args.action == "cleanup":
+            out = lake.cleanup(older_than_hours=args.older_than_hours)
+        else:
+            print(f"materialising {lake!r} into {args.public} …", flush=True)
+            out = lake.materialise(args.public, build_path=args.build, export_dir=args.export,
+                                   search=not args.no_search)
+    except LakeError as exc:
+        print(f"ogi db lake {args.action}: {exc}")
         return 1
-    print(json.dumps(sync_to_lake(args.db, args.catalog, args.data_path)))
+    finally:
+        lake.close()
+    print(json.dumps(out, ensure_ascii=False, default=str))
     return 0

@@ -2,6 +2,12 @@
 local ephemeral API, with progress bars and a closing summary.
 
     ogi run --registry crawlers/data/registry.csv --data-dir data [--portal ID ...] [--year 2022 ...]
+
+The registry is split into shards (by province; large provinces split, small ones packed — at
+most --shard-portals portals each). Here they run in this process (--parallel-shards side by
+side); with a Prefect server and workers the nightly deployment runs each shard on the work pool
+(docs/operations.md). A run that did not finish every shard says so; run it again with
+--run-key <its run id> to run only the unfinished shards, then load and publish.
 """
 from __future__ import annotations
 
@@ -19,6 +25,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--year", action="append", dest="years", type=int, metavar="YEAR",
                    help="only reports of this year (repeatable; runs the backfill flow)")
     add_politeness_args(p)
+    p.add_argument("--run-key", default=None, metavar="RUN_ID",
+                   help="resume this run: only its unfinished shards run (default: a new run)")
+    p.add_argument("--shard-portals", type=int, default=None, metavar="N",
+                   help="at most N portals per shard (default 100)")
+    p.add_argument("--parallel-shards", type=int, default=1, metavar="N",
+                   help="shards run side by side in this process (each crawls in its own process; default 1)")
+    p.add_argument("--lake", default=None, metavar="URL",
+                   help="shards write into this DuckLake (postgres://…?data_path=DIR, see warehouse/lake.py) and "
+                        "the published file is materialised from it (default: the single-file warehouse)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     p.add_argument("--json", action="store_true", help="print the run summary as JSON")
     p.set_defaults(func=main)
@@ -46,7 +61,8 @@ def politeness_of(args: argparse.Namespace) -> dict:
 
 
 def run_flow(registry: str, data_dir: str, *, portals=None, years=None, politeness=None,
-             crawl_settings=None, progress: bool = True, verbose: int = 0) -> dict:
+             crawl_settings=None, progress: bool = True, verbose: int = 0, run_key=None, shard_portals=None,
+             parallel_shards: int = 1, lake_url=None) -> dict:
     from flows.localrun import prepare_prefect, progress_bars
 
     prepare_prefect(verbose)
@@ -58,7 +74,8 @@ def run_flow(registry: str, data_dir: str, *, portals=None, years=None, politene
         kwargs = {}
     with progress_bars(bool(progress) and sys.stderr.isatty()):
         return flow_fn(registry=registry, data_dir=data_dir, portals=portals or None,
-                       politeness=politeness or None, crawl_settings=crawl_settings or None, **kwargs)
+                       politeness=politeness or None, crawl_settings=crawl_settings or None, run_key=run_key,
+                       shard_portals=shard_portals, parallel_shards=parallel_shards, lake_url=lake_url, **kwargs)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -79,7 +96,9 @@ def main(args: argparse.Namespace) -> int:
     try:
         summary = run_flow(args.registry, args.data_dir, portals=args.portals, years=args.years,
                            politeness=politeness_of(args), crawl_settings=crawl_settings,
-                           progress=not args.no_progress, verbose=getattr(args, "verbose", 0))
+                           progress=not args.no_progress, verbose=getattr(args, "verbose", 0),
+                           run_key=args.run_key, shard_portals=args.shard_portals,
+                           parallel_shards=max(1, args.parallel_shards), lake_url=args.lake)
     except Exception as exc:  # the run itself failed (crawl died, warehouse unwritable …)
         print(f"ogi run: the run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         print("(recorded in the warehouse's runs table when possible; see `ogi status`)", file=sys.stderr)

@@ -40,15 +40,18 @@ def collect(con: Any, *, runs: int = 5, stale_days: float = 30.0, now: datetime 
     last_found = queries.last_found_at(con)
     in_wh = queries.reports_per_portal(con)
     registered = queries.registered_portals(con)
+    platforms = queries.portal_platforms(con)
+    refused = queries.blocked_documents(con)
     portal_ids = sorted(set(registered) | set(latest))
     cutoff = now - timedelta(days=stale_days)
-    portals, stale, empty, never = [], [], [], []
+    portals, stale, empty, never, blocked = [], [], [], [], []
     for pid in portal_ids:
         row = latest.get(pid)
         found_at = last_found.get(pid)
         entry = {"portal_id": pid, "in_warehouse": in_wh.get(pid, (0, 0))[0],
                  "failed_in_warehouse": in_wh.get(pid, (0, 0))[1],
-                 "last_found_at": str(found_at) if found_at else None}
+                 "last_found_at": str(found_at) if found_at else None, "platform": platforms.get(pid),
+                 "blocked_documents": refused.get(pid, 0)}
         if row is None:
             never.append(pid)
             entry.update(status="never run")
@@ -56,12 +59,16 @@ def collect(con: Any, *, runs: int = 5, stale_days: float = 30.0, now: datetime 
             _, run_id, found, new, changed, failed, status, error, _rec = row
             entry.update(run_id=run_id, found=found, new=new, changed=changed, failed=failed, status=status,
                          error=error)
-            if not found:
+            if status == "blocked":   # an anti-bot wall: not crawled, which is not yielding nothing
+                blocked.append(pid)
+            elif not found:
                 empty.append(pid)
-        if found_at is None or found_at < cutoff:
+        entry["stale"] = found_at is None or found_at < cutoff
+        if entry["stale"]:
             stale.append(pid)
         portals.append(entry)
     return {"runs": recent, "portals": portals, "stale": stale, "yielding_nothing": empty, "never_run": never,
+            "blocked": blocked,
             "stale_days": stale_days}
 
 
@@ -100,14 +107,18 @@ def show(report: dict[str, Any], path: Path) -> None:
                      *[str(r.get(k) if r.get(k) is not None else "") for k in
                        ("reports", "reports_new", "reports_changed", "reports_failed", "downloaded")])
     console.print(runs)
-    t = Table("portal", "last status", "found", "new", "changed", "failed", "in warehouse", "last found (UTC)",
-              title="portals (latest run each)")
+    t = Table("portal", "platform", "last status", "found", "new", "changed", "failed", "blocked", "stale",
+              "in warehouse", "last found (UTC)", title="portals (latest run each)")
     for p in report["portals"]:
-        t.add_row(p["portal_id"], str(p.get("status") or ""), *[str(p.get(k) if p.get(k) is not None else "")
-                  for k in ("found", "new", "changed", "failed", "in_warehouse")], (p["last_found_at"] or "never")[:19])
+        t.add_row(p["portal_id"], p.get("platform") or "", str(p.get("status") or ""),
+                  *[str(p.get(k) if p.get(k) is not None else "")
+                    for k in ("found", "new", "changed", "failed", "blocked_documents")],
+                  "yes" if p.get("stale") else "", str(p.get("in_warehouse") or 0), (p["last_found_at"] or "never")[:19])
     console.print(t)
     if report["yielding_nothing"]:
         console.print(f"[yellow]yielding nothing in their latest run:[/yellow] {', '.join(report['yielding_nothing'])}")
+    if report.get("blocked"):
+        console.print(f"[red]blocked by an anti-bot wall in their latest run:[/red] {', '.join(report['blocked'])}")
     if report["stale"]:
         console.print(f"[yellow]stale (no report found in {report['stale_days']:g} days):[/yellow] "
                       f"{', '.join(report['stale'])}")

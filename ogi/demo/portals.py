@@ -1,5 +1,10 @@
 """The demo portals: one imitation site per platform family, with noise, traps and ground truth.
 
+`BUILDERS` are served by `ogi demo` (and crawled by tests/crawlers/test_demo_crawl.py); the other
+real-sample families (`FAMILY_BUILDERS`), the anti-bot walls (`WALL_BUILDERS`) and the bad-input
+portals (`BAD_INPUT_BUILDERS`) are test-only: `DemoPortals(builders=…)`. `EXPECTED_PLATFORM` is the
+platform the crawler must report for each family portal.
+
 Each `build_*` function receives the base URL of every host label of its portal (known only once
 the servers are bound) and returns a `Site`. Report pages carry real report texts
 (`ogi/demo/reports.py`); every report is registered in `site.reports` (the ground truth).
@@ -65,10 +70,11 @@ def report(site: Site, label: str, path: str, *, title: str, source: str, publis
     site.add_report(label, path, title, source, attachments, agency=agency, year=year)
 
 
-def pdf(site: Site, label: str, path: str, source: str) -> str:
-    data = load_source(source).pdf
-    assert data is not None, source
-    site.add(label, path, Page(data, "application/pdf"))
+def attachment(site: Site, label: str, path: str, source: str) -> str:
+    """Serve a source's rendered attachment (PDF, DOCX or DOC, scripts/render_demo_sources.py) at `path`."""
+    src = load_source(source)
+    assert src.document is not None, source
+    site.add(label, path, Page(src.document[1], src.content_type))
     return site.url(label, path)
 
 
@@ -181,7 +187,7 @@ def build_trs(bases: dict[str, str]) -> Site:
              agency=f"{county}财政局")
     add_dept("./202301/t20230119_9002.html", f"{county}教育局2022年度政府信息公开工作年度报告", "2023-01-19", "seed_004",
              agency=f"{county}教育局")
-    add_dept("./202301/t20230120_9003.html", f"{county}档案馆2022年度报告", "2023-01-20", "pingtan_2022",
+    add_dept("./202301/t20230120_9003.html", f"{county}档案馆2022年度报告", "2023-01-20", "seed_002",
              agency=f"{county}档案馆")
     add_dept("./202301/t20230121_9004.html", f"{county}融媒体中心2022年报", "2023-01-21", kind="media")
     add_dept("./202302/t20230202_9005.html", f"{county}财政局2023年部门预算", "2023-02-02", kind="ys")
@@ -197,7 +203,7 @@ def build_trs(bases: dict[str, str]) -> Site:
                                                    for d in range(1, 32)) + "</div>")
     s.add_html("www", root + "xznb/2022n/", chrome(s.name, "2022年", table_list(town22) + cal))
     town23 = [("./202402/t20240205_9201.html", f"{county}桥头乡人民政府政府信息公开工作年度报告（2023年度）", "2024-02-05")]
-    report(s, "www", root + "xznb/2023n/202402/t20240205_9201.html", title=town23[0][1], source="shuyang_county_2025",
+    report(s, "www", root + "xznb/2023n/202402/t20240205_9201.html", title=town23[0][1], source="seed_004",
            published="2024-02-05", agency=f"{county}桥头乡人民政府")
     s.add_html("www", root + "xznb/2023n/", chrome(s.name, "2023年", table_list(town23) + cal))
     s.handle("www", "/calendar/", _calendar(s.name))
@@ -283,8 +289,8 @@ def build_hanweb(bases: dict[str, str]) -> Site:
         ("/col/col1002/index.html", "政府信息公开年报"), ("/col/col1003/index.html", "部门信息公开"),
         ("/col/col1004/index.html", "政府信息公开指南"), ("/col/col1005/index.html", "单位年报查询")])))
     noise(s, "www", "/col/col1004/index.html", f"{area}政府信息公开指南", "gkzn")
-    pdf_url = pdf(s, "www", "/module/download/downfile.jsp?classid=0&filename=2402011530123456.pdf",
-                  "hongze_district_2024")
+    pdf_url = attachment(s, "www", "/module/download/downfile.jsp?classid=0&filename=2402011530123456.pdf",
+                  "seed_001_pdf")
     recs = []
     def add(art, title, date, source=None, kind=None, agency=f"{area}人民政府", **kw):
         recs.append((art, title, date))
@@ -293,7 +299,7 @@ def build_hanweb(bases: dict[str, str]) -> Site:
         elif kind:
             noise(s, "www", art, title, kind)
     add("/art/2025/1/20/art_1002_5001.html", "淮安市洪泽区2024年政府信息公开工作年度报告", "2025-01-20",
-        "hongze_district_2024", agency="淮安市洪泽区人民政府",
+        "seed_001_pdf", agency="淮安市洪泽区人民政府",
         attachments_html=f'<div class="fj">附件：<a href="{esc(pdf_url)}">洪泽区2024年政府信息公开工作年度报告.pdf</a></div>'
                          f'<div class="prevnext">上一篇：<a href="/art/2023/3/20/art_1002_5003.html">{area}人民政府2022年政府'
                          f'信息公开工作年度报告</a> 下一篇：<a href="/art/2022/3/1/art_1002_5006.html">{area}人民政府2021年'
@@ -314,7 +320,7 @@ def build_hanweb(bases: dict[str, str]) -> Site:
     _jpage(s, "www", 1002, "政府信息公开年报", recs, perpage=4, fail_first=1)
     s.add_html("www", "/col/col1003/index.html", chrome(s.name, "部门信息公开", links([
         ("/col/col1010/index.html", "区住房和城乡建设局"), ("/col/col1020/index.html", "区民政局")])))
-    for col, dept, source in ((1010, "区住房和城乡建设局", "seed_003"), (1020, "区民政局", "pingtan_2022")):
+    for col, dept, source in ((1010, "区住房和城乡建设局", "seed_003"), (1020, "区民政局", "seed_002")):
         s.add_html("www", f"/col/col{col}/index.html", chrome(s.name, dept, links([
             (f"/col/col{col + 1}/index.html", "信息公开年报"), (f"/col/col{col + 2}/index.html", "部门动态")])))
         art = f"/art/2023/1/16/art_{col + 1}_{col * 10}.html"
@@ -333,7 +339,7 @@ def _annual_report_module(site: Site, label: str, area: str) -> None:
     agency has not filled in renders the module's empty template (not a report)."""
     module = "/module/xxgk/xxgkAnnualReport.jsp"
     units = [("11330212002543210A", f"{area}教育局", {2023: "seed_001", 2024: "seed_002"}),
-             ("11330212002543227B", f"{area}卫生健康局", {2023: "pingtan_2022", 2024: None})]
+             ("11330212002543227B", f"{area}卫生健康局", {2023: "seed_002", 2024: None})]
     rows = ['<tr><th>单位名称</th><th>年度</th><th>操作</th></tr>']
     for code, unit, years in units:
         for year, source in years.items():
@@ -371,7 +377,7 @@ def build_gkmlpt(bases: dict[str, str]) -> Site:
            f'<script src="/gkmlpt/static/js/app.js"></script>')
     s.add_html("www", "/gkmlpt/index", chrome(s.name, "政府信息公开", spa))
     viewer_pdf = "/attachment/0/811/811011/2024洪泽区政府信息公开年报.pdf"
-    pdf_url = pdf(s, "www", quote(viewer_pdf), "hongze_district_2023")
+    pdf_url = attachment(s, "www", quote(viewer_pdf), "seed_000_long_pdf")
     cats: dict[str, list[dict]] = {"2811": [], "2812": [], "2820": [], "2830": []}
     def add(cat, post, title, date, source=None, kind=None, agency=f"{area}管理委员会", **kw):
         path = f"/gkmlpt/content/0/{cat}/post_{post}.html"
@@ -383,7 +389,7 @@ def build_gkmlpt(bases: dict[str, str]) -> Site:
             noise(s, "www", path, title, kind)
     add("2811", 1001, f"{area}2022年政府信息公开工作年度报告", "2023-03-01", "seed_003")
     add("2811", 1002, f"图解：{area}2022年政府信息公开工作年度报告", "2023-03-02", kind="tujie")
-    add("2811", 1003, "淮安市洪泽区2023年政府信息公开工作年度报告", "2024-01-30", "hongze_district_2023",
+    add("2811", 1003, "淮安市洪泽区2023年政府信息公开工作年度报告", "2024-01-30", "seed_000_long_pdf",
         agency="淮安市洪泽区人民政府",
         attachments_html=f'<iframe src="/pdfjs/web/viewer.html?file={quote(quote(viewer_pdf, safe=""), safe="%")}" '
                          f'width="100%" height="800"></iframe>', attachments=(pdf_url,))
@@ -393,7 +399,7 @@ def build_gkmlpt(bases: dict[str, str]) -> Site:
         agency=f"{area}发展和改革局")
     add("2812", 2002, f"{area}城市管理局政府信息公开工作年度报告（2022年度）", "2023-01-31", "seed_004",
         agency=f"{area}城市管理局")
-    add("2820", 3001, f"{area}街道办事处2022年政府信息公开工作年度报告", "2023-02-10", "shuyang_county_2025",
+    add("2820", 3001, f"{area}街道办事处2022年政府信息公开工作年度报告", "2023-02-10", "seed_004",
         agency=f"{area}街道办事处")
     add("2820", 3002, "关于报送2022年度政府信息公开工作年度报告的通知", "2023-01-05", kind="notice")
     add("2830", 4001, f"{area}2023年部门预算", "2023-02-01", kind="ys")
@@ -430,7 +436,7 @@ def build_vsb(bases: dict[str, str]) -> Site:
         ("xxgk/wzbb.htm", "政府网站工作年度报表")])), charset=gbk, header_charset=False)
     noise(s, "www", "/xxgk/gkzn.htm", f"{county}政府信息公开指南", "gkzn", charset=gbk)
     dl = "/system/_content/download.jsp?urltype=news.DownloadAttachUrl&owner=1426451402&wbfileid=11223344"
-    pdf_url = pdf(s, "www", dl, "huaian_city_2024")
+    pdf_url = attachment(s, "www", dl, "seed_004_pdf")
     items = []
     def add(info, title, date, source=None, kind=None, agency=f"{county}人民政府", **kw):
         items.append(("../" + info.lstrip("/"), title, date))
@@ -439,16 +445,20 @@ def build_vsb(bases: dict[str, str]) -> Site:
                    header_charset=len(items) % 2 == 0, trs_meta=False, **kw)
         elif kind:
             noise(s, "www", info, title, kind, charset=gbk)
-    add("/info/1308/19387.htm", f"{county}人民政府2022年政府信息公开工作年度报告", "2023-02-14", "seed_002")
+    doc_url = attachment(s, "www", "/system/_content/download.jsp?urltype=news.DownloadAttachUrl&owner=1426451402&wbfileid=11223355",
+                         "seed_003_doc")
+    add("/info/1308/19387.htm", f"{county}人民政府2022年政府信息公开工作年度报告", "2023-02-14", "seed_003_doc",
+        attachments_html=f'<ul class="fj"><li>附件：<a href="{esc(doc_url)}">{county}人民政府2022年政府信息公开工作年度报告.doc</a></li></ul>',
+        attachments=(doc_url,))
     add("/info/1308/19388.htm", f"{county}2023年政府工作报告", "2023-02-20", kind="gzbg")
-    add("/info/1308/19201.htm", "淮安市人民政府2024年政府信息公开工作年度报告", "2025-01-30", "huaian_city_2024",
+    add("/info/1308/19201.htm", "淮安市人民政府2024年政府信息公开工作年度报告", "2025-01-30", "seed_004_pdf",
         agency="淮安市人民政府",
         attachments_html=f'<p>【<a href="javascript:void(0)" onclick="window.open(\'{dl}\')">下载PDF</a>】</p>',
         attachments=(pdf_url,))
     add("/info/1308/19100.htm", f"{county}政府网站工作年度报表", "2022-01-20", kind="wzbb")
     add("/info/1308/19050.htm", f"{county}2021年国民经济和社会发展统计公报", "2022-03-05", kind="tjgb")
     add("/info/1308/18800.htm", f"{county}人民政府2021年度政府信息公开年度报告", "2022-01-28", "seed_001")
-    add("/info/1308/18700.htm", f"{county}城关镇2021年政府信息公开工作年度报告", "2022-01-20", "pingtan_2022",
+    add("/info/1308/18700.htm", f"{county}城关镇2021年政府信息公开工作年度报告", "2022-01-20", "seed_002",
         agency=f"{county}城关镇人民政府")
     add("/info/9999/100.htm", f"{county}人民政府2020年政府信息公开工作年度报告", "2021-01-20")
     add("/info/1308/18600.htm", f"关于{county}2021年度政府信息公开工作情况的报告", "2022-01-15", "seed_004")
@@ -505,7 +515,7 @@ def build_pageno(bases: dict[str, str]) -> Site:
         agency=f"{city}人力资源和社会保障局")
     add("13", f"{city}自然资源局2023年政府信息公开工作年度报告", "2024-01-26", "seed_002", agency=f"{city}自然资源局")
     add("13", f"{city}自然资源局2023年政府信息公开工作年度报告图解", "2024-01-27", kind="tujie")
-    add("13", f"{city}卫生健康委员会2023年度政府信息公开工作报告", "2024-01-28", "pingtan_2022",
+    add("13", f"{city}卫生健康委员会2023年度政府信息公开工作报告", "2024-01-28", "seed_002",
         agency=f"{city}卫生健康委员会")
     add("14", f"{city}2023年财政决算", "2024-06-01", kind="ys")
     per_page = 2
@@ -576,7 +586,7 @@ def build_nhtml(bases: dict[str, str]) -> Site:
     report(s, "www", root + "bmnb/2023n/1752504210521409999.html", title=f"{county}水利局2023年政府信息公开工作年度报告",
            source="seed_000", published="2024-01-25", agency=f"{county}水利局")
     # township mini-sites, each with its own 政务公开 > 政府信息公开年报
-    towns = [("hbz", "河包镇", "pingtan_2022"), ("zyjd", "正阳街道", "shuyang_county_2025")]
+    towns = [("hbz", "河包镇", "seed_002"), ("zyjd", "正阳街道", "seed_004")]
     s.add_html("www", "/xzjd/", chrome(s.name, "乡镇街道", links([(f"/xzjd/{c}/", n) for c, n, _ in towns])))
     for code, town, source in towns:
         base = f"/xzjd/{code}/"
@@ -702,7 +712,7 @@ def build_aspnet(bases: dict[str, str]) -> Site:
         rows = [(f"/Article.aspx?id={800 + n}", f"{dept}2023年政府信息公开工作年度报告", "2024-01-10"),
                 (f"/Article.aspx?id={810 + n}", f"{dept}2023年工作总结", "2024-01-05")]
         s.add_html("www", href, chrome(s.name, dept, table_list(rows, detail_links=True)))
-        report(s, "www", rows[0][0], title=rows[0][1], source=["seed_000", "pingtan_2022"][n], published=rows[0][2],
+        report(s, "www", rows[0][0], title=rows[0][1], source=["seed_000", "seed_002"][n], published=rows[0][2],
                agency=dept, trs_meta=False)
         s.add_html("www", rows[1][0], chrome(s.name, rows[1][1], f"<h1>{esc(rows[1][1])}</h1><p>全年工作稳步推进。</p>"))
     return s
@@ -717,4 +727,520 @@ BUILDERS = {
     "demo-nhtml": (build_nhtml, ["www"]),
     "demo-xxgk": (build_xxgk, ["www", "xxgk"]),
     "demo-aspnet": (build_aspnet, ["www"]),
+}
+
+
+# --- 9. Hanweb intensive platform: dataproxy-only columns, uid/pageNum columns -------------------
+
+def build_hanwebjy(bases: dict[str, str]) -> Site:
+    area = "示范县"
+    s = new_portal(bases, "demo-hanwebjy", "示范县人民政府", "湖北", "county", "420222", area,
+                   disallow=["/module/search/"], home=[("/col/col2001/index.html", "政务公开")])
+    s.add_html("www", "/col/col2001/index.html", chrome(s.name, "政务公开", links([
+        ("/col/col2002/index.html", "政府信息公开年报"), ("/col/col2003/index.html", "部门政府信息公开年报"),
+        ("/col/col2004/index.html", "政策解读")])))
+    recs = []
+    def add(col, n, title, date, source=None, kind=None, agency=f"{area}人民政府"):
+        y, m, d = (int(x) for x in date.split("-"))
+        art = f"/art/{y}/{m}/{d}/art_{col}_{n}.html"
+        recs.append((art, title, date))
+        if source:
+            report(s, "www", art, title=title, source=source, published=date, agency=agency, trs_meta=False)
+        elif kind:
+            noise(s, "www", art, title, kind)
+    add(2002, 7001, f"{area}人民政府2024年政府信息公开工作年度报告", "2025-01-22", "seed_001")
+    add(2002, 7002, f"{area}2025年政府工作报告", "2025-01-10", kind="gzbg")
+    add(2002, 7003, f"{area}人民政府2023年政府信息公开工作年度报告", "2024-01-25", "seed_004")
+    add(2002, 7004, f"{area}2023年法治政府建设年度报告", "2024-02-01", kind="fzzf")
+    add(2002, 7005, f"{area}政府网站工作年度报表（2023年度）", "2024-01-15", kind="wzbb")
+    add(2002, 7006, f"{area}人民政府2022年政府信息公开工作年度报告", "2023-01-28", "seed_000")
+    add(2002, 7007, f"{area}2022年国民经济和社会发展统计公报", "2023-03-10", kind="tjgb")
+    # an intensive-platform column: no <datastore> in the page, every record from /module/jpage/dataproxy.jsp
+    jpage = ('<div id="div2002"></div><script language="javascript" src="/module/jslib/jquery/jpage/dataproxy.js">'
+             '</script><script>$(document).ready(function(){$("#div2002").jpage({dataStore: "url", perPage: 2, '
+             'proxyUrl: "/module/jpage/dataproxy.jsp", param: {col: 1, appid: 1, webid: 3, path: "/", '
+             'columnid: 2002, sourceContentType: 1, unitid: 9002, webname: "示范县", permissiontype: 0}});});'
+             '</script>')
+    s.add_html("www", "/col/col2002/index.html", chrome(s.name, "政府信息公开年报", jpage))
+    s.jpage = {"2002": recs}
+    s.handle("www", "/module/jpage/dataproxy.jsp", _dataproxy(s))
+    # a newer column: records in the HTML, pages index.html?uid=3003&pageNum=N drawn by script
+    dept = []
+    for n, (unit, source, date) in enumerate([("县发展和改革局", "seed_002", "2025-01-15"),
+                                               ("县教育局", "seed_002", "2025-01-16"),
+                                               ("县财政局2025年部门预算", None, "2025-02-01"),
+                                               ("县卫生健康局", "seed_003", "2025-01-18"),
+                                               ("县自然资源和规划局", "seed_004", "2025-01-19")]):
+        art = f"/art/2025/{int(date[5:7])}/{int(date[8:])}/art_2003_{8000 + n}.html"
+        if source:
+            title = f"{area}{unit[1:]}2024年政府信息公开工作年度报告"
+            report(s, "www", art, title=title, source=source, published=date, agency=f"{area}{unit[1:]}",
+                   trs_meta=False)
+        else:
+            title = f"{area}{unit[1:]}"
+            noise(s, "www", art, title, "ys")
+        dept.append((art, title, date))
+    per = 2
+    pages = math.ceil(len(dept) / per)
+
+    def dept_column(method, query, body):
+        try:
+            page = max(1, int(query.get("pageNum", 1)))
+        except ValueError:
+            page = 1
+        chunk = dept[(page - 1) * per: page * per]
+        pager = (f'<div class="default_pgContainer">{ul_list(chunk)}</div><div id="pager">共{pages}页</div><script>'
+                 f'var uid = "3003"; var totalPage = {pages}; var pageNum = {page};'
+                 f'for (var i = 1; i <= totalPage; i++) {{ document.write(\'<a href="index.html?uid=\' + uid + '
+                 f'\'&pageNum=\' + i + \'">\' + i + \'</a>\'); }}</script>')
+        return Page(chrome(s.name, "部门政府信息公开年报", pager).encode("utf-8"))
+    s.handle("www", "/col/col2003/index.html", dept_column)
+    s.add_html("www", "/col/col2004/index.html", chrome(s.name, "政策解读", ul_list([
+        ("/art/2024/1/26/art_2004_1.html", f"《{area}人民政府2023年政府信息公开工作年度报告》解读", "2024-01-26")])))
+    noise(s, "www", "/art/2024/1/26/art_2004_1.html", f"《{area}人民政府2023年政府信息公开工作年度报告》解读", "tujie")
+    return s
+
+
+# --- 10. Guangdong column listings: index_N.html (1-based), content/post_<id>.html --------------
+
+def build_gdcolumn(bases: dict[str, str]) -> Site:
+    county = "示范县"
+    root = "/zwgk/zfxxgkgzndbg/"
+    s = new_portal(bases, "demo-gdcolumn", "示范县人民政府", "广东", "county", "441423", county,
+                   disallow=["/search/", "/zwgk/zfxxgkgzndbg/content/post_9.html"], home=[("/zwgk/", "政务公开")])
+    s.add_html("www", "/zwgk/", chrome(s.name, "政务公开", links([
+        (root, "政府信息公开工作年度报告"), ("/zwgk/zcwj/", "政策文件"), ("/zwgk/tzgg/", "通知公告")])))
+    for path, name, post, title in (("/zwgk/zcwj/", "政策文件", 1900001, f"{county}关于印发2025年政务公开工作要点的通知"),
+                                    ("/zwgk/tzgg/", "通知公告", 1900002, f"{county}关于报送2024年度政府信息公开工作年度报告的通知")):
+        s.add_html("www", path, chrome(s.name, name, ul_list([(f"{path}content/post_{post}.html", title, "2025-01-05")])))
+        noise(s, "www", f"{path}content/post_{post}.html", title, "notice" if "年度报告" in title else "news")
+    items = []
+    def add(post, title, date, source=None, kind=None, agency=f"{county}人民政府", **kw):
+        path = f"{root}content/post_{post}.html"
+        items.append((path, title, date))
+        if source:
+            report(s, "www", path, title=title, source=source, published=date, agency=agency, **kw)
+        elif kind:
+            noise(s, "www", path, title, kind)
+    add(1887001, f"{county}人民政府2024年政府信息公开工作年度报告", "2025-01-20", "seed_003")
+    add(1887002, f"{county}2024年国民经济和社会发展统计公报", "2025-03-01", kind="tjgb")
+    add(1887003, f"{county}城市管理和综合执法局2024年政府信息公开工作年度报告", "2025-01-21", "seed_000",
+        agency=f"{county}城市管理和综合执法局")
+    docx_url = attachment(s, "www", "/attachment/0/176/176500/1765004.docx", "seed_002_docx")
+    add(1765004, f"{county}人民政府2023年政府信息公开工作年度报告", "2024-01-22", "seed_002_docx",
+        attachments_html=f'<p>附件：<a href="{esc(docx_url)}">{county}人民政府2023年政府信息公开工作年度报告.docx</a></p>',
+        attachments=(docx_url,))
+    add(1765005, f"{county}2023年法治政府建设年度报告", "2024-02-10", kind="fzzf")
+    add(1765006, f"{county}人民政府办公室2023年政府信息公开工作年度报告", "2024-01-18", "seed_001",
+        agency=f"{county}人民政府办公室")
+    add(1654007, f"{county}2023年部门预算", "2023-02-01", kind="ys")
+    add(1654008, f"{county}人民政府2022年政府信息公开工作年度报告", "2023-01-30", "seed_002")
+    items.append((f"{root}content/post_9.html", f"{county}人民政府2021年政府信息公开工作年度报告", "2022-01-30"))
+    per = 2
+    pages = math.ceil(len(items) / per)
+    for k in range(pages):
+        chunk = items[k * per:(k + 1) * per]
+        # the pager: 共N页 and the last page only; the pages between are never linked
+        pager = (f'<div class="page">共{pages}页 当前第{k + 1}页 <a href="index.html">首页</a>'
+                 f'<a href="index_{pages}.html">尾页</a></div>')
+        name = "index.html" if k == 0 else f"index_{k + 1}.html"
+        text = chrome(s.name, "政府信息公开工作年度报告", ul_list(chunk, truncate=20) + pager)
+        s.add_html("www", root + name, text)
+        if k == 0:
+            s.add_html("www", root, text)
+    return s
+
+
+# --- 11. Anhui 政务公开 platform: organisation × year selector, no list -----------------------------
+
+ANHUI_SELECTOR_SCRIPT = ('<script>function showReport(){ var organ = document.getElementById("organ").value; '
+                         'var year = document.getElementById("year").value; '
+                         'window.location.href = "/OpennessAnnualReport/year/show/" + organ + "/" + year + ".html"; }'
+                         '</script>')
+
+
+def build_anhui(bases: dict[str, str]) -> Site:
+    county = "示范县"
+    s = new_portal(bases, "demo-anhui", "示范县人民政府", "安徽", "county", "341721", county,
+                   disallow=["/site/search/"], home=[("/OpennessAnnualReport/index.html", "政府信息公开年报"),
+                                                     ("/OpennessContent/list.html", "法定主动公开内容")])
+    orgs = [("11341721003000001X", f"{county}人民政府办公室"), ("11341721003000002Y", f"{county}发展和改革委员会"),
+            ("11341721003000003Z", f"{county}东流镇人民政府"), ("11341721003000004W", f"{county}政务服务管理局")]
+    years = [2024, 2023, 2022, 2021]
+    filled = {(0, 2024): "seed_004", (0, 2023): "seed_000", (1, 2024): "seed_002", (2, 2023): "seed_001",
+              (3, 2024): "seed_004", (3, 2022): "seed_002"}
+    selector = ('<div class="nb_select"><select id="organ" name="organ">' +
+                "".join(f'<option value="{c}">{esc(n)}</option>' for c, n in orgs) +
+                '</select><select id="year" name="year">' + "".join(f'<option value="{y}">{y}年</option>' for y in years) +
+                '</select><a href="javascript:void(0)" onclick="showReport()">查询</a></div>' + ANHUI_SELECTOR_SCRIPT)
+    s.add_html("www", "/OpennessAnnualReport/index.html", chrome(s.name, "政府信息公开年报", selector))
+    s.add_html("www", "/OpennessContent/list.html", chrome(s.name, "法定主动公开内容", ul_list([
+        ("/OpennessContent/show/1.html", f"{county}2024年政府工作报告", "2024-03-01")])))
+    noise(s, "www", "/OpennessContent/show/1.html", f"{county}2024年政府工作报告", "gzbg")
+    for i, (code, org) in enumerate(orgs):
+        for year in years:
+            path = f"/OpennessAnnualReport/year/show/{code}/{year}.html"
+            source = filled.get((i, year))
+            title = f"{org}{year}年政府信息公开工作年度报告"
+            if source:   # every view carries the selector again (the platform's page frame)
+                report(s, "www", path, title=title, source=source, published=f"{year + 1}-01-2{i}", agency=org,
+                       column="政府信息公开年报", extra=selector)
+            else:
+                s.add_html("www", path, chrome(s.name, "政府信息公开年报", selector + (
+                    f'<div class="nb_title">{esc(title)}</div><div class="nb_empty">该单位暂未发布本年度报告。</div>')))
+    return s
+
+
+# --- 12. Kaipu (开普云) public platform: organisation tree × timeFrame year ------------------------
+
+def build_kaipu(bases: dict[str, str]) -> Site:
+    county = "示范县"
+    s = new_portal(bases, "demo-kaipu", "示范县人民政府", "四川", "county", "510727", county,
+                   disallow=["/public/search/"], home=[("/public/column/6591?type=4&action=list&nav=3", "政府信息公开年报")])
+    orgs = [(6591, f"{county}人民政府"), (6601, f"{county}发展和改革局"), (6602, f"{county}平通镇人民政府"),
+            (6603, f"{county}行政审批和营商环境建设局")]
+    years = [2024, 2023, 2022]
+    filled = {(6591, 2024): "seed_003", (6591, 2023): "seed_001", (6601, 2024): "seed_000",
+              (6602, 2023): "seed_002", (6603, 2024): "seed_004"}
+    tree = '<ul class="ztree">' + "".join(f'<li><a href="/public/column/{c}?type=4&action=list&nav=3">{esc(n)}</a></li>'
+                                          for c, n in orgs) + "</ul>"
+    bar = ('<div class="year-bar">' + "".join(f'<a href="javascript:;" onclick="changeYear({y})">{y}年</a>' for y in years)
+           + '</div><script>function changeYear(y){ location.href = location.pathname + "?type=4&action=list&nav=3&timeFrame="'
+             ' + y + "&hasContent=true"; }</script>')
+    for col, org in orgs:
+        s.add_html("www", f"/public/column/{col}?type=4&action=list&nav=3", chrome(
+            s.name, "政府信息公开年报", tree + bar + f"<p>{esc(org)}：请选择年度。</p>"))
+        for year in years:
+            path = f"/public/column/{col}?type=4&action=list&nav=3&timeFrame={year}&hasContent=true"
+            source = filled.get((col, year))
+            title = f"{org}{year}年政府信息公开工作年度报告"
+            if source:
+                report(s, "www", path, title=title, source=source, published=f"{year + 1}-02-0{years.index(year) + 1}",
+                       agency=org, extra=tree + bar)
+            else:
+                s.add_html("www", path, chrome(s.name, "政府信息公开年报", tree + bar + '<div class="empty">暂无信息</div>'))
+    return s
+
+
+# --- 13. TRS id listings: `var countPage = N` only, /t<id>.shtml ---------------------------------
+
+def build_trsid(bases: dict[str, str]) -> Site:
+    city = "示范市"
+    root = "/zfxxgk/zfxxgkgzndbg/"
+    s = new_portal(bases, "demo-trsid", "示范市人民政府", "广西", "city", "450300", city,
+                   disallow=["/search/"], home=[("/zfxxgk/", "政府信息公开")])
+    s.add_html("www", "/zfxxgk/", chrome(s.name, "政府信息公开", links([(root, "政府信息公开工作年度报告"),
+                                                                     ("/zfxxgk/gkzn/", "政府信息公开指南")])))
+    noise(s, "www", "/zfxxgk/gkzn/", f"{city}政府信息公开指南", "gkzn")
+    items = []
+    def add(tid, title, date, source=None, kind=None, agency=f"{city}人民政府"):
+        items.append((f"./t{tid}.shtml", title, date))
+        if source:
+            report(s, "www", f"{root}t{tid}.shtml", title=title, source=source, published=date, agency=agency)
+        elif kind:
+            noise(s, "www", f"{root}t{tid}.shtml", title, kind)
+    add(19950001, f"{city}人民政府2024年政府信息公开工作年度报告", "2025-01-26", "seed_002")
+    add(19950002, f"{city}2024年政府网站工作年度报表", "2025-01-20", kind="wzbb")
+    add(17850003, f"{city}人民政府2023年政府信息公开工作年度报告", "2024-01-26", "seed_003")
+    add(17850004, f"{city}北部湾办公室2023年政府信息公开工作年度报告", "2024-01-24", "seed_000",
+        agency=f"{city}北部湾办公室")
+    add(15690005, f"{city}2022年政府工作报告", "2023-01-10", kind="gzbg")
+    add(15690006, f"{city}人民政府2022年政府信息公开工作年度报告", "2023-01-29", "seed_004")
+    per = 2
+    pages = math.ceil(len(items) / per)
+    for k in range(pages):
+        chunk = items[k * per:(k + 1) * per]
+        script = (f'<div id="pageBar"></div><script>var countPage = {pages}; var currentPage = {k};</script>'
+                  f'<script src="/js/pagebar.js"></script>')
+        text = chrome(s.name, "政府信息公开工作年度报告", ul_list(chunk) + script)
+        s.add_html("www", root + ("index.shtml" if k == 0 else f"index_{k}.shtml"), text)
+        if k == 0:
+            s.add_html("www", root, text)
+    return s
+
+
+# --- 14. Hunan numeric directories: /<site>/<col>/<sub>/content_<id>.html -----------------------
+
+def build_hunan(bases: dict[str, str]) -> Site:
+    county = "示范县"
+    s = new_portal(bases, "demo-hunan", "示范县人民政府", "湖南", "county", "430624", county,
+                   disallow=["/search/"], home=[("/31185/32016/index.html", "政府信息公开年报")])
+    subs = [(41380, "县本级"), (41381, "乡镇（街道）"), (41382, "县直单位")]
+    s.add_html("www", "/31185/32016/index.html", chrome(s.name, "政府信息公开年报", links(
+        [(f"/31185/32016/{c}/index.html", n) for c, n in subs], "subcol")))
+    content = {41380: [(2150541, f"{county}人民政府2024年政府信息公开工作年度报告", "2025-01-25", "seed_004", f"{county}人民政府"),
+                       (2150542, f"{county}2024年政府工作报告", "2025-01-08", None, "gzbg"),
+                       (1899915, f"{county}人民政府2023年政府信息公开工作年度报告", "2024-01-25", "seed_001", f"{county}人民政府")],
+               41381: [(2150601, f"{county}文星镇2024年政府信息公开工作年度报告", "2025-01-20", "seed_002", f"{county}文星镇人民政府"),
+                       (2150602, f"{county}文星镇2024年财政预算执行情况", "2025-01-21", None, "ys")],
+               41382: [(2150701, f"{county}住房和城乡建设局2024年政府信息公开工作年度报告", "2025-01-22", "seed_002",
+                        f"{county}住房和城乡建设局")]}
+    for col, rows in content.items():
+        items = []
+        for cid, title, date, source, extra in rows:
+            path = f"/31185/32016/{col}/content_{cid}.html"
+            items.append((path, title, date))
+            if source:
+                report(s, "www", path, title=title, source=source, published=date, agency=extra)
+            else:
+                noise(s, "www", path, title, extra)
+        per = 2
+        pages = math.ceil(len(items) / per)
+        for k in range(pages):
+            pager = f'<div class="pagination">共{pages}页</div><script src="/js/page.js"></script>'
+            name = "index.html" if k == 0 else f"index_{k + 1}.html"
+            s.add_html("www", f"/31185/32016/{col}/{name}", chrome(s.name, dict(subs)[col], ul_list(
+                items[k * per:(k + 1) * per]) + pager))
+    return s
+
+
+# --- 15. Shandong gongkai: per-organisation sites, channels paged ?page=N by layui --------------
+
+def build_shandong(bases: dict[str, str]) -> Site:
+    district = "示范区"
+    s = new_portal(bases, "demo-shandong", "示范市示范区人民政府", "山东", "district", "370103", district,
+                   disallow=["/gongkai/search/"], home=[("/gongkai/", "政务公开")])
+    sites = [("shifanquqzfbgs", f"{district}人民政府办公室", "6389a3c83759918282638268",
+              [("65d1556e7da0f04961a5e2c4", f"{district}人民政府2024年政府信息公开工作年度报告", "2025-01-20", "seed_000"),
+               ("65d1556e7da0f04961a5e2c5", f"{district}2024年政府工作报告", "2025-01-05", None),
+               ("55d1556e7da0f04961a5e2c6", f"{district}人民政府2023年政府信息公开工作年度报告", "2024-01-20", "seed_003"),
+               ("55d1556e7da0f04961a5e2c7", f"{district}2023年国民经济和社会发展统计公报", "2024-03-01", None),
+               ("45d1556e7da0f04961a5e2c8", f"{district}人民政府2022年政府信息公开工作年度报告", "2023-01-20", "seed_004")]),
+             ("sfqqyjdbsc", f"{district}泉源街道办事处", "6389a3c83759918282638999",
+              [("65d1556e7da0f04961a5e3d1", f"{district}泉源街道办事处2024年政府信息公开工作年度报告", "2025-01-18",
+                "seed_002")])]
+    s.add_html("www", "/gongkai/", chrome(s.name, "政务公开", links([(f"/gongkai/site_{c}/", n) for c, n, *_ in sites],
+                                                                   "sitelist")))
+    for code, org, channel, docs in sites:
+        base = f"/gongkai/site_{code}/"
+        s.add_html("www", base, chrome(org, "政务公开", links([
+            (f"{base}channel_{channel}/", "政府信息公开年报"), (f"{base}channel_5f00000000000000000000aa/", "政策解读")])))
+        items = []
+        for doc, title, date, source in docs:
+            path = f"{base}channel_{channel}/doc_{doc}.html"
+            items.append((path, title, date))
+            if source:
+                report(s, "www", path, title=title, source=source, published=date, agency=org if "街道" in org
+                       else f"{district}人民政府")
+            else:
+                noise(s, "www", path, title, "gzbg" if "工作报告" in title else "tjgb")
+        limit = 2
+
+        def channel_page(method, query, body, items=items, org=org):
+            try:
+                page = max(1, int(query.get("page", 1)))
+            except ValueError:
+                page = 1
+            chunk = items[(page - 1) * limit: page * limit]
+            pager = (f'<div id="page"></div><script src="/layui/layui.js"></script><script>layui.use("laypage", '
+                     f'function(){{ var laypage = layui.laypage; laypage.render({{elem: "page", count: {len(items)}, '
+                     f'limit: {limit}, curr: {page}, jump: function(obj, first){{ if(!first){{ location.href = '
+                     f'"?page=" + obj.curr; }} }} }}); }});</script>')
+            return Page(chrome(org, "政府信息公开年报", ul_list(chunk) + pager).encode("utf-8"))
+        s.handle("www", f"{base}channel_{channel}/", channel_page)
+    return s
+
+
+# --- 16. Inner Mongolia: article_<timestamp>.html, ?page=N from the bare column URL -----------
+
+def build_nmarticle(bases: dict[str, str]) -> Site:
+    league = "示范盟"
+    s = new_portal(bases, "demo-nmarticle", "示范盟行政公署", "内蒙古", "city", "152200", league,
+                   disallow=["/search/"], home=[("/wsb/zwgk/xxgknb/", "政府信息公开年报")])
+    items = []
+    def add(stamp, title, source=None, kind=None, agency=f"{league}行政公署"):
+        date = f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}"
+        path = f"/wsb/{date[:7]}/{date[8:]}/article_{stamp}.html"
+        items.append((path, title, date))
+        if source:
+            report(s, "www", path, title=title, source=source, published=date, agency=agency)
+        else:
+            noise(s, "www", path, title, kind)
+    add("2026012017235865780", f"{league}行政公署外事办公室2025年政府信息公开工作年度报告", "seed_001",
+        agency=f"{league}行政公署外事办公室")
+    add("2026011509000000001", f"{league}2025年政府工作报告", kind="gzbg")
+    add("2025012010000000002", f"{league}行政公署2024年政府信息公开工作年度报告", "seed_002")
+    add("2025011010000000003", f"{league}2024年法治政府建设年度报告", kind="fzzf")
+    add("2024012210000000004", f"{league}行政公署2023年政府信息公开工作年度报告", "seed_000")
+    per = 2
+    pages = math.ceil(len(items) / per)
+
+    def column(method, query, body):
+        try:
+            page = max(1, int(query.get("page", 1)))
+        except ValueError:
+            page = 1
+        # the pager's links are script calls: only 共N页 says how far the column goes
+        nxt = f'<a href="javascript:void(0)" onclick="goPage({page + 1})">下一页</a>' if page < pages else ""
+        text = chrome(s.name, "政府信息公开年报", ul_list(items[(page - 1) * per: page * per])
+                      + f'<div class="page">共{pages}页 {nxt}</div><script>function goPage(n){{ location.href = '
+                        f'"?page=" + n; }}</script>')
+        return Page(text.encode("utf-8"))
+    s.handle("www", "/wsb/zwgk/xxgknb/", column)
+    return s
+
+
+# --- 17. dynamic PHP CMS: list.php?catid=&page=, index.php?c=show&id= / show.php?id= ------------
+
+def build_phpcms(bases: dict[str, str]) -> Site:
+    county = "示范县"
+    s = new_portal(bases, "demo-phpcms", "示范县人民政府", "江西", "county", "360423", county,
+                   disallow=["/search/", "/api.php"], home=[("/list.php?catid=12", "政府信息公开年报")])
+    items = []
+    def add(n, title, date, source=None, kind=None, agency=f"{county}人民政府"):
+        path = f"/index.php?m=content&c=index&a=show&catid=12&id={n}" if n % 2 else f"/show.php?id={n}"
+        items.append((path, title, date))
+        if source:
+            report(s, "www", path, title=title, source=source, published=date, agency=agency)
+        else:
+            noise(s, "www", path, title, kind)
+    add(301, f"{county}人民政府2024年政府信息公开工作年度报告", "2025-01-21", "seed_003")
+    add(302, f"{county}2024年国民经济和社会发展统计公报", "2025-03-02", kind="tjgb")
+    add(303, f"{county}人民政府2023年政府信息公开工作年度报告", "2024-01-21", "seed_004")
+    add(306, f"{county}人民政府2022年政府信息公开工作年度报告", "2023-01-21", "seed_000")
+    add(304, f"{county}市场监督管理局2023年政府信息公开工作年度报告", "2024-01-19", "seed_002",
+        agency=f"{county}市场监督管理局")
+    add(305, f"{county}2023年政府网站工作年度报表", "2024-01-15", kind="wzbb")
+    add(307, f"{county}2022年部门预算", "2022-02-01", kind="ys")
+    # a long category: more pages than link hops are allowed (OGI_MAX_DEPTH), the oldest report last
+    for n in range(308, 340):
+        add(n, f"{county}关于开展{n - 300}号专项检查工作的通知", "2022-01-10", kind="news")
+    add(340, f"{county}人民政府2021年政府信息公开工作年度报告", "2022-01-21", "seed_001")
+    per = 1   # 40 pages: more than link hops allow, and more than the per-path query-string cap
+    pages = math.ceil(len(items) / per)
+
+    def listing(method, query, body):
+        if query.get("catid") != "12":
+            return Page(b"<html><body>no such category</body></html>", status=404)
+        try:
+            page = max(1, int(query.get("page", 1)))
+        except ValueError:
+            page = 1
+        # PHPCMS shows the record count and only the next page number
+        nxt = (f'<a href="list.php?catid=12&page={page + 1}">{page + 1}</a> '
+               f'<a href="list.php?catid=12&page={page + 1}" class="a1">下一页</a>') if page < pages else ""
+        pager = f'<div id="pages" class="text-c"><a class="a1">{len(items)}条</a> <span>{page}</span> {nxt}</div>'
+        return Page(chrome(s.name, "政府信息公开年报", ul_list(items[(page - 1) * per: page * per]) + pager).encode("utf-8"))
+    s.handle("www", "/list.php", listing)
+    return s
+
+
+# --- walls and bad input (test-only portals) ----------------------------------------------------
+
+RUISHU_412 = (b'<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
+              b'<script type="text/javascript" r="m">$_ts=window[\'$_ts\'];if(!$_ts){$_ts={};window[\'$_ts\']=$_ts;}'
+              b'$_ts.nsd=51204;$_ts.cd="qnrSrrAlrGVcDqAtcsAlrrQrDqAsDaQtqGl";</script>'
+              b'<script type="text/javascript">document.cookie = "ogi_clearance=7f3a; path=/"; '
+              b'setTimeout(function(){ location.reload(); }, 50);</script></head><body></body></html>')
+YUNAQ_468 = (b'<html><head><title>\xe5\xae\x89\xe5\x85\xa8\xe9\xaa\x8c\xe8\xaf\x81</title></head><body>'
+             b'<noscript>Please enable JavaScript.</noscript><script>(function(){var t="9e2c";'
+             b'document.cookie="ogi_clearance="+t+"; path=/";window.location.reload();})();</script></body></html>')
+JIASULE_521 = (b'<html><body><script>document.cookie=("__jsl_clearance_s=1733560000.123|0|"+'
+               b'(function(){return "ogi_clearance=9b1d"})())+";max-age=3600;path=/";'
+               b'document.cookie="ogi_clearance=9b1d; path=/";location.href=location.pathname+location.search'
+               b'</script></body></html>')
+
+
+def build_wall(pid: str, status: int, body: bytes, province: str, code: str):
+    """A portal behind an anti-bot wall: every path (robots.txt too) answers `status` with a script
+    challenge, unless the request carries the cookie the script would set (what a browser does)."""
+    def build(bases: dict[str, str]) -> Site:
+        s = Site(pid, "示范市人民政府", province, "city", code, bases)
+        s.start_urls = [s.url("www", "/")]
+        s.add_html("www", "/", chrome(s.name, "首页", links([("/zwgk/zfxxgknb/", "政府信息公开年报")])))
+        s.add_html("www", "/zwgk/zfxxgknb/", chrome(s.name, "政府信息公开年报", ul_list([
+            ("/zwgk/zfxxgknb/t20250120_1.html", "示范市人民政府2024年政府信息公开工作年度报告", "2025-01-20")])))
+        report(s, "www", "/zwgk/zfxxgknb/t20250120_1.html", title="示范市人民政府2024年政府信息公开工作年度报告",
+               source="seed_000", published="2025-01-20", agency="示范市人民政府")
+        s.wall = Page(body, "text/html; charset=utf-8", status=status)
+        s.wall_cookie = "ogi_clearance="
+        return s
+    return build
+
+
+def build_broken(bases: dict[str, str]) -> Site:
+    """Broken listings: garbage bytes, a truncated page, an absurd page count; no report anywhere."""
+    s = new_portal(bases, "demo-broken", "示范县人民政府", "河北", "county", "130521", "示范县",
+                   disallow=["/search/"], home=[("/zfxxgk/zfxxgknb/", "政府信息公开年报"),
+                                                ("/zfxxgk/bmnb/", "部门政府信息公开年报")])
+    s.add("www", "/zfxxgk/zfxxgknb/", Page(b"\x00\xff\xfe<html><body><ul><li><a href=\"./t1.html\" title=\"\xb2\xe9"
+                                           b"\x00\x00" + bytes(range(256)) * 8, "text/html; charset=utf-8"))
+    s.add_html("www", "/zfxxgk/bmnb/", '<html><head><title>部门年报</title></head><body><script>var countPage = '
+                                       '99999999; createPageHTML(countPage, 0, "index", "html");</script><ul><li>'
+                                       '<a href="./t2.html')   # truncated mid-tag
+    s.add_html("www", "/zfxxgk/bmnb/index_1.html", chrome(s.name, "部门年报", "<p>暂无信息</p>"))
+    return s
+
+
+def build_endless_selector(bases: dict[str, str]) -> Site:
+    """An organisation × year selector that never ends: years 1900–2100, and every view offers one more
+    organisation than the last. One view holds a real report."""
+    county = "示范县"
+    s = new_portal(bases, "demo-endless", "示范县人民政府", "安徽", "county", "341722", county,
+                   disallow=["/site/search/"], home=[("/XxgkAnnualReport/index.html", "政府信息公开年报")])
+    years = "".join(f'<option value="{y}">{y}年</option>' for y in range(2100, 1899, -1))
+
+    def selector(n: int) -> str:
+        orgs = "".join(f'<option value="{k}">{county}第{k}单位</option>' for k in range(1, n + 1))
+        return (f'<form action="/XxgkAnnualReport/show" method="get"><select name="organ">{orgs}</select>'
+                f'<select name="year">{years}</select><input type="submit" value="查询"></form>')
+    s.add_html("www", "/XxgkAnnualReport/index.html", chrome(s.name, "政府信息公开年报", selector(3)))
+    title = f"{county}人民政府2024年政府信息公开工作年度报告"
+    report(s, "www", "/XxgkAnnualReport/show?organ=1&year=2024", title=title, source="seed_002",
+           published="2025-01-20", agency=f"{county}人民政府")
+    real = s.pages[("www", request_key("/XxgkAnnualReport/show?organ=1&year=2024"))]
+
+    def view(method, query, body):
+        if query.get("organ") == "1" and query.get("year") == "2024":
+            return real
+        try:
+            n = int(query.get("organ", 1))
+        except ValueError:
+            n = 1
+        return Page(chrome(s.name, "政府信息公开年报", selector(n + 3) + "<p>暂无数据</p>").encode("utf-8"))
+    s.handle("www", "/XxgkAnnualReport/show", view)
+    return s
+
+
+def build_slow(bases: dict[str, str]) -> Site:
+    """A portal that never answers in time (every page, robots.txt aside, takes 4 s)."""
+    s = new_portal(bases, "demo-slow", "示范县人民政府", "贵州", "county", "520425", "示范县",
+                   disallow=["/search/"], home=[("/zwgk/", "政务公开")])
+    for page in s.pages.values():
+        page.delay = 4.0
+    return s
+
+
+# `ogi demo` serves BUILDERS (kept quick: the flows tests and the demo run all of them); the other
+# family portals, the walls and the bad-input portals are test-only (tests/crawlers/test_families.py,
+# test_walls.py): pass them as `DemoPortals(builders=…)`.
+BUILDERS.update({
+    "demo-hanwebjy": (build_hanwebjy, ["www"]),
+    "demo-gdcolumn": (build_gdcolumn, ["www"]),
+    "demo-anhui": (build_anhui, ["www"]),
+})
+FAMILY_BUILDERS = {
+    "demo-kaipu": (build_kaipu, ["www"]),
+    "demo-trsid": (build_trsid, ["www"]),
+    "demo-hunan": (build_hunan, ["www"]),
+    "demo-shandong": (build_shandong, ["www"]),
+    "demo-nmarticle": (build_nmarticle, ["www"]),
+    "demo-phpcms": (build_phpcms, ["www"]),
+}
+WALL_BUILDERS = {
+    "demo-wall412": (build_wall("demo-wall412", 412, RUISHU_412, "四川", "510100"), ["www"]),
+    "demo-wall521": (build_wall("demo-wall521", 521, JIASULE_521, "湖南", "431000"), ["www"]),
+    "demo-wall468": (build_wall("demo-wall468", 468, YUNAQ_468, "青海", "632600"), ["www"]),
+}
+BAD_INPUT_BUILDERS = {
+    "demo-broken": (build_broken, ["www"]),
+    "demo-endless": (build_endless_selector, ["www"]),
+    "demo-slow": (build_slow, ["www"]),
+}
+# the platform each family portal must be recognised as (its `platform` in the crawl stats)
+EXPECTED_PLATFORM = {
+    "demo-trs": "trs", "demo-hanweb": "hanweb", "demo-gkmlpt": "gkmlpt", "demo-vsb": "vsb", "demo-pageno": "pageno",
+    "demo-nhtml": "numbered", "demo-xxgk": "trs", "demo-aspnet": "generic", "demo-hanwebjy": "hanweb", "demo-gdcolumn": "gdcolumn",
+    "demo-anhui": "anhui", "demo-kaipu": "kaipu", "demo-trsid": "trsid", "demo-hunan": "hunan",
+    "demo-shandong": "shandong", "demo-nmarticle": "nmarticle", "demo-phpcms": "phpcms",
 }

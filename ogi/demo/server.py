@@ -40,6 +40,12 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
+    def handle_error(self, request, client_address):
+        import sys
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return   # a client that gave up waiting (the slow portal's timeouts): not a server fault
+        super().handle_error(request, client_address)
+
 
 def not_modified(headers, etag: str, modified: float) -> bool:
     """RFC 9110 §13.1: If-None-Match (weak comparison) decides when present, else If-Modified-Since."""
@@ -99,6 +105,9 @@ def _make_handler(demo: "DemoPortals", site: Site | None, label: str):
         def _route(self, method: str, body: bytes) -> Page:
             if site is None:
                 return Page(b"<html><body>honeypot: this host is not in the registry</body></html>")
+            wall = getattr(site, "wall", None)   # an anti-bot wall in front of everything, robots.txt too
+            if wall is not None and getattr(site, "wall_cookie", "\0") not in (self.headers.get("Cookie") or ""):
+                return wall
             if urlsplit(self.path).path == "/robots.txt":
                 return Page(site.robots.get(label, "User-agent: *\nDisallow:\n").encode(), "text/plain")
             page = site.lookup(label, method, self.path, body)

@@ -26,7 +26,10 @@ READERS = {
     "xls": "xls",
     "xlsx": "xls",
     "image": "image",
+    "gzip": "gzipped",  # containers: read what they hold
+    "mht": "mht",
 }
+CONTAINERS = ("gzip", "mht")
 
 
 def read_document(data: bytes, fmt: str, *, ocr: bool = True, content_type: str | None = None) -> Document:
@@ -36,9 +39,10 @@ def read_document(data: bytes, fmt: str, *, ocr: bool = True, content_type: str 
     module = importlib.import_module(f"{__name__}.{READERS[fmt]}")
     if fmt == "markdown":
         doc: Document = module.read(data, ocr=ocr, markdown=True)
-    elif fmt == "html":
+    elif fmt in ("html", *CONTAINERS):
         doc = module.read(data, ocr=ocr, content_type=content_type)
     else:
         doc = module.read(data, ocr=ocr)
-    doc.source_format = fmt
+    if fmt not in CONTAINERS:  # a container's document keeps the format it holds
+        doc.source_format = fmt
     return doc

@@ -10,7 +10,7 @@ import threading
 
 from ..model import Document, Paragraph, Table
 from ..pdf.lines import join_lines
-from ..safety import UnsafeDocument, open_zip_checked, parse_xml, read_member
+from ..safety import MAX_SPAN, MAX_TABLE_COLUMNS, MAX_TITLE_CHARS, UnsafeDocument, check_image_pixels, open_zip_checked, parse_xml, read_member
 from . import UnreadableDocument
 from .ooxml_table import RawCell, build_grid
 
@@ -51,6 +51,9 @@ def read(data: bytes, *, ocr: bool = True) -> Document:
         _CTX.numbering, _CTX.images = None, None
     doc = Document(blocks=blocks, source_format="docx", title_hint=title,
                    meta={"ocr_images": images.ocr_count, "large_images": images.large})
+    if getattr(zf, "repaired", 0):
+        doc.warnings.append(f"damaged DOCX: zip central directory unreadable; {zf.repaired} parts "
+                            f"recovered from their local file headers")
     if images.unread:
         doc.warnings.extend(images.unread)
         if not any(isinstance(b, Table) for b in blocks):
@@ -113,6 +116,7 @@ class _ImageReader:
             w, h = im.size
         except Exception:
             return []  # EMF/WMF and other vector pictures: nothing to OCR
+        check_image_pixels(w, h, what=f"picture {path}")  # from the header, before decoding
         if w * h < MIN_OCR_PIXELS:
             return []
         self.large += 1
@@ -152,7 +156,7 @@ def _core_title(zf, names) -> str | None:
         return None
     for el in core.iter("{http://purl.org/dc/elements/1.1/}title"):
         t = (el.text or "").strip()
-        return t or None
+        return t if t and len(t) <= MAX_TITLE_CHARS else None
     return None
 
 
@@ -372,10 +376,13 @@ def _children(el, tag: str):
 def table_grid(tbl) -> Table | None:
     rows: list[list[RawCell]] = []
     for tr in _children(tbl, _TR):
-        col = _int_attr(tr, f"{{{W}}}trPr/{{{W}}}gridBefore", 0)
+        col = min(max(0, _int_attr(tr, f"{{{W}}}trPr/{{{W}}}gridBefore", 0)), MAX_SPAN)
         row: list[RawCell] = []
         for tc in _children(tr, _TC):
-            span = max(1, _int_attr(tc, f"{{{W}}}tcPr/{{{W}}}gridSpan", 1))
+            if col >= MAX_TABLE_COLUMNS:
+                break
+            # spans capped while reading, before the grid is allocated
+            span = min(max(1, _int_attr(tc, f"{{{W}}}tcPr/{{{W}}}gridSpan", 1)), MAX_SPAN, MAX_TABLE_COLUMNS - col)
             hm = tc.find(f"{{{W}}}tcPr/{{{W}}}hMerge")  # legacy horizontal merge
             if hm is not None and hm.get(_VAL) != "restart" and row:
                 row[-1].span += span

@@ -20,6 +20,7 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from ..model import Document, Paragraph, Table
 from ..metadata import is_report_title
+from ..safety import MAX_HTML_NESTING, MAX_SPAN, MAX_TABLE_CELLS, MAX_TABLE_COLUMNS, MAX_TITLE_CHARS
 from ..sections import find_headings
 from . import UnreadableDocument
 
@@ -32,7 +33,112 @@ _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "sec
           "body", "html", "main", "nav", "aside", "address", "hr", "figure"}
 _DROP = ("script", "style", "noscript", "iframe", "object", "embed", "select", "option", "button", "svg",
          "head", "textarea")
-MAX_SPAN = 200
+# wrapper tags that nest (an unclosed one stays open to the end of the page) and carry nothing
+# the reader needs beyond their text; block wrappers also break lines
+_INLINE_WRAPPERS = frozenset({"font", "span", "b", "i", "u", "em", "strong", "small", "big", "sup", "sub", "a",
+                              "s", "strike", "ins", "del", "label", "abbr", "code", "o:p", "st1:chsdate"})
+_BLOCK_WRAPPERS = frozenset({"div", "section", "article", "center", "blockquote", "main", "aside", "nav",
+                             "header", "footer", "form"})
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:_-]*)[^>]*>")
+
+
+_TABLE_PARTS = frozenset({"tr", "td", "th", "tbody", "thead", "tfoot", "caption", "colgroup"})
+_TABLE_TAG = re.compile(r"<(/?)table\b[^>]*>", re.I)
+MAX_TABLE_NESTING = 16  # layout tables nest a few levels; the data tables are the innermost
+
+
+def _table_heights(text: str) -> dict[int, int]:
+    """{offset of a <table> tag: how many levels of tables nest inside it}, in one pass."""
+    heights: dict[int, int] = {}
+    stack: list[list[int]] = []  # [offset, height so far]
+
+    def close() -> None:
+        start, h = stack.pop()
+        heights[start] = h
+        if stack:
+            stack[-1][1] = max(stack[-1][1], h + 1)
+
+    for m in _TABLE_TAG.finditer(text):
+        if not m.group(1):
+            stack.append([m.start(), 0])
+        elif stack:
+            close()
+    while stack:  # tables never closed end with the page
+        close()
+    return heights
+
+
+def flatten_nesting(text: str, limit: int = MAX_HTML_NESTING) -> str:
+    """Excess nesting removed in one linear pass over the markup; the rest is untouched:
+
+    - wrapper tags (<font>, <span>, <div> …) nested deeper than `limit` are dropped (a dropped
+      block wrapper becomes a <br>, so its lines stay apart);
+    - tables with more than MAX_TABLE_NESTING levels of tables inside them are dropped with
+      their rows and cells (a row becomes a <br>): the outer layout levels go, the inner data
+      tables stay.
+
+    Pages with 100k unclosed <font> tags (Word pastes), 100k nested <div> or thousands of nested
+    layout tables then build a shallow tree, and everything after parsing is linear in the page
+    size. A page that never nests past the limits is returned as is."""
+    if text.count("<") < limit:
+        return text
+    heights = _table_heights(text) if text.count("<table") + text.count("<TABLE") > MAX_TABLE_NESTING else {}
+    depth = 0
+    stacks: dict[str, list[bool]] = {}
+    tables: list[bool] = []  # kept flags of the open tables
+    out: list[str] = []
+    pos = 0
+    changed = broke = False
+    for m in _TAG.finditer(text):
+        name = m.group(2).lower()
+        closing = bool(m.group(1))
+        if name == "table" or name in _TABLE_PARTS:
+            if not heights:
+                continue
+            if name == "table":
+                if closing:
+                    if not tables:
+                        continue
+                    kept = tables.pop()
+                else:
+                    kept = heights.get(m.start(), 0) < MAX_TABLE_NESTING
+                    tables.append(kept)
+            else:
+                kept = tables[-1] if tables else True
+            block = name in ("table", "tr")
+        else:
+            block = name in _BLOCK_WRAPPERS
+            if not block and name not in _INLINE_WRAPPERS:
+                continue
+            if m.group(0).endswith("/>"):
+                continue
+            stack = stacks.setdefault(name, [])
+            if closing:
+                if not stack:
+                    continue
+                kept = stack.pop()
+                depth -= 1
+            else:
+                kept = depth < limit
+                stack.append(kept)
+                depth += 1
+        if kept:
+            continue
+        between = text[pos:m.start()]
+        out.append(between)
+        if block and (between.strip() or not broke):
+            out.append("<br>")  # one line break for a run of dropped block tags
+            broke = True
+        elif between.strip():
+            broke = False
+        if name in ("td", "th") and not closing:
+            out.append(" ")
+        pos = m.end()
+        changed = True
+    if not changed:
+        return text
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def _norm_charset(name: str | None) -> str | None:
@@ -45,6 +151,28 @@ def _norm_charset(name: str | None) -> str | None:
     except LookupError:
         return None
     return n
+
+
+# anti-bot walls served instead of the page: JS cookie challenges (加速乐 __jsl_clearance, 瑞数,
+# 安全狗, 云锁, Cloudflare, 阿里云 WAF) and "verify you are human" pages
+_BOT_MARKERS = re.compile(
+    r"__jsl_clearance|_waf_|acw_sc__v2|yunsuo_session|safedog|cf-browser-verification|cf_chl_|challenge-platform"
+    r"|checking your browser|verify you are human|请开启\s*javascript|请启用\s*javascript|安全验证|人机验证|滑动验证"
+    r"|访问验证|浏览器安全检查|正在进行安全检测|\$_ts\s*=|请完成验证", re.I)
+BOT_PAGE_MAX_TEXT = 1500  # a bot wall shows a line or two; a report page has thousands of characters
+
+
+def bot_challenge(html: str, visible_text: str | None = None) -> str | None:
+    """The marker of an anti-bot challenge page, or None. Judged on a short page only (a report
+    that merely mentions 安全验证 is not a wall)."""
+    m = _BOT_MARKERS.search(html[:200_000])
+    if not m:
+        return None
+    if visible_text is not None and len(re.sub(r"\s+", "", visible_text)) > BOT_PAGE_MAX_TEXT:
+        return None
+    if find_headings(visible_text or ""):
+        return None
+    return m.group(0)
 
 
 def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str]:
@@ -64,7 +192,7 @@ def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str]
     # valid UTF-8 with multibyte sequences is UTF-8 whatever the label says
     try:
         text = data.decode("utf-8")
-        if any(b > 0x7F for b in data):
+        if not data.isascii():
             return text, "utf-8"
     except UnicodeDecodeError:
         pass
@@ -126,24 +254,39 @@ def _own_rows(table: Tag) -> list[Tag]:
 
 
 def table_grid(table: Tag) -> Table | None:
-    """A <table> as a grid; rowspan/colspan are expanded, origins kept."""
+    """A <table> as a grid; rowspan/colspan are expanded, origins kept.
+
+    Spans are capped while reading (each at MAX_SPAN, the grid at MAX_TABLE_COLUMNS columns
+    and MAX_TABLE_CELLS positions), so `colspan=1000000 rowspan=65534` costs nothing."""
     trs = _own_rows(table)
     grid: dict[tuple[int, int], tuple[str, tuple[int, int]]] = {}
     width = 0
+    max_rows = max(1, min(len(trs), MAX_TABLE_CELLS // MAX_TABLE_COLUMNS * 10))
+    trs = trs[:max_rows]
     for r, tr in enumerate(trs):
         c = 0
         for td in tr.find_all(["td", "th"], recursive=False):
             while (r, c) in grid:
                 c += 1
+            if c >= MAX_TABLE_COLUMNS:
+                break
             rs, cs = _span(td, "rowspan"), _span(td, "colspan")
             rs = min(rs, len(trs) - r)
+            cs = min(cs, MAX_TABLE_COLUMNS - c)
+            if len(grid) + rs * cs > MAX_TABLE_CELLS:
+                rs = 1
+                if len(grid) + cs > MAX_TABLE_CELLS:
+                    break
             text = _cell_text(td)
             for dr in range(rs):
                 for dc in range(cs):
                     grid[(r + dr, c + dc)] = (text, (r, c))
             c += cs
             width = max(width, c)
-    if not trs or width == 0:
+        if len(grid) >= MAX_TABLE_CELLS:
+            trs = trs[:r + 1]
+            break
+    if not trs or width == 0 or len(trs) * width > 4 * MAX_TABLE_CELLS:
         return None
     rows: list[list[str]] = []
     origins: list[list[tuple[int, int]]] = []
@@ -238,6 +381,7 @@ def read(data: bytes, *, ocr: bool = True, markdown: bool = False, content_type:
     if not data or not data.strip():
         raise UnreadableDocument("empty HTML document")
     text, charset = decode_html(data, content_type)
+    text = flatten_nesting(text.replace("\x00", ""))
     soup = BeautifulSoup(text, "lxml")
     for el in soup.find_all(_DROP):
         if el.name != "head":
@@ -261,6 +405,8 @@ def read(data: bytes, *, ocr: bool = True, markdown: bool = False, content_type:
             if len(cand) <= 80 and is_report_title(cand):
                 title_hint = cand
                 break
+    if title_hint and len(title_hint) > MAX_TITLE_CHARS:
+        title_hint = None  # running text in a <title>/meta, not a title
     meta: dict[str, Any] = {"charset": charset}
     for name in ("PubDate", "pubdate", "firstpublishedtime"):
         m = soup.find("meta", attrs={"name": name})
@@ -269,6 +415,9 @@ def read(data: bytes, *, ocr: bool = True, markdown: bool = False, content_type:
             break
     if soup.head:
         soup.head.decompose()
+    marker = bot_challenge(text, soup.get_text(" "))
+    if marker:
+        raise UnreadableDocument(f"bot challenge page (anti-bot wall, marker {marker!r}) served instead of the report")
     container = _find_container(soup)
     blocks: list[Paragraph | Table] = []
     buf: list[str] = []

@@ -3,11 +3,12 @@ stitching and paragraph code as PDFs. Without OCR the document is `needs_ocr`.""
 from __future__ import annotations
 
 import io
+import warnings
 
 from ..model import Document
 from ..pdf.document import build_blocks
 from ..pdf.layout import page_layout
-from ..safety import MAX_IMAGE_PIXELS, MAX_PDF_PAGES
+from ..safety import MAX_IMAGE_PIXELS, MAX_PDF_PAGES, UnsafeDocument, check_image_pixels
 from . import UnreadableDocument
 
 A4_WIDTH_PT = 595.0
@@ -18,13 +19,26 @@ def _frames(data: bytes):
 
     Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
     try:
-        im = Image.open(io.BytesIO(data))
-        im.load()
+        with warnings.catch_warnings():  # over the cap is refused just below, with its size
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            im = Image.open(io.BytesIO(data))  # reads the header only
     except Exception as exc:  # Pillow raises many types, incl. DecompressionBombError
+        raise UnreadableDocument(f"unreadable image: {type(exc).__name__}: {exc}") from exc
+    try:
+        check_image_pixels(*im.size)  # before a pixel is decoded (Pillow only refuses at 2x its cap)
+    except UnsafeDocument as exc:
+        raise UnreadableDocument(f"unsafe image: {exc}") from exc
+    try:
+        im.load()
+    except Exception as exc:
         raise UnreadableDocument(f"unreadable image: {type(exc).__name__}: {exc}") from exc
     for i, frame in enumerate(ImageSequence.Iterator(im)):
         if i >= MAX_PDF_PAGES:
             break
+        try:
+            check_image_pixels(*frame.size, what=f"image frame {i + 1}")
+        except UnsafeDocument as exc:
+            raise UnreadableDocument(f"unsafe image: {exc}") from exc
         yield frame.convert("L")
 
 

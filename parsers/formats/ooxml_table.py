@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..model import Table
+from ..safety import MAX_TABLE_CELLS
 
 
 @dataclass
@@ -23,6 +24,8 @@ def build_grid(rows: list[list[RawCell]]) -> Table | None:
     width = max((c.col + c.span for row in rows for c in row), default=0)
     if width == 0:
         return None
+    if width * len(rows) > MAX_TABLE_CELLS:
+        rows = rows[:max(1, MAX_TABLE_CELLS // width)]  # the grid never grows past the cell cap
     grid: list[list[str]] = []
     origins: list[list[tuple[int, int]]] = []
     for r, row in enumerate(rows):

@@ -79,7 +79,26 @@ def _aligned_cells(line: str) -> tuple[list[str], list[int]] | None:
     return cells, ends
 
 
-_HTML_TABLE = re.compile(r"<table\b.*?</table\s*>", re.I | re.S)
+def _html_table_spans(text: str):
+    """(start, end) of each `<table …>…</table>` fragment, in one forward scan (a regex with a
+    lazy `.*?` rescans to the end of the text for every unclosed `<table`: quadratic)."""
+    low = text.lower()
+    pos = 0
+    while True:
+        i = low.find("<table", pos)
+        if i < 0:
+            return
+        nxt = low[i + 6:i + 7]
+        if nxt and not (nxt.isspace() or nxt in ">/"):
+            pos = i + 6
+            continue
+        j = low.find("</table", i)
+        if j < 0:
+            return  # no closer anywhere after: no more complete tables
+        k = low.find(">", j)
+        end = len(text) if k < 0 else k + 1
+        yield i, end
+        pos = end
 
 
 def read(data: bytes, *, ocr: bool = True, markdown: bool = False) -> Document:
@@ -90,10 +109,10 @@ def read(data: bytes, *, ocr: bool = True, markdown: bool = False) -> Document:
         # PDF-to-markdown converters write complex tables as HTML: read those as grids
         blocks: list[Paragraph | Table] = []
         pos = 0
-        for m in _HTML_TABLE.finditer(text):
-            blocks.extend(_read_lines(text[pos:m.start()], markdown))
-            blocks.extend(_html_tables(m.group(0)))
-            pos = m.end()
+        for start, end in _html_table_spans(text):
+            blocks.extend(_read_lines(text[pos:start], markdown))
+            blocks.extend(_html_tables(text[start:end]))
+            pos = end
         blocks.extend(_read_lines(text[pos:], markdown))
         return Document(blocks=blocks, source_format="markdown" if markdown else "text")
     return Document(blocks=_read_lines(text, markdown), source_format="markdown" if markdown else "text")

@@ -6,10 +6,10 @@ import datetime as _dt
 import io
 
 from ..model import Document, Paragraph, Table
-from ..safety import UnsafeDocument, open_zip_checked
+from ..safety import MAX_SHEET_CELLS, MAX_SHEET_ROWS, UnsafeDocument, open_zip_checked
 from . import UnreadableDocument
 
-MAX_CELLS = 2_000_000
+MAX_CELLS = MAX_SHEET_CELLS
 
 
 def read(data: bytes, *, ocr: bool = True) -> Document:
@@ -41,7 +41,10 @@ def _fmt(v) -> str:
 
 def _xlsx_sheets(data: bytes):
     try:
-        open_zip_checked(data)
+        zf = open_zip_checked(data)
+        for name in zf.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                check_sheet_size(zf, name)
     except UnsafeDocument as exc:
         raise UnreadableDocument(f"unsafe XLSX: {exc}") from exc
     import openpyxl  # uses defusedxml when installed (it is a dependency)
@@ -60,8 +63,42 @@ def _xlsx_sheets(data: bytes):
     return out
 
 
+def check_sheet_size(zf, name: str) -> tuple[int, int]:
+    """(rows, cells) of one worksheet part, counted by streaming its XML in chunks — before
+    any spreadsheet library loads it; raises UnsafeDocument past MAX_SHEET_ROWS/MAX_SHEET_CELLS
+    (a 1M-row sheet is refused after reading MAX_SHEET_ROWS rows' worth of XML)."""
+    rows = cells = 0
+    tail = b""
+    with zf.open(name) as fh:
+        while True:
+            chunk = fh.read(1024 * 1024)
+            if not chunk:
+                break
+            buf = tail + chunk
+            rows += buf.count(b"<row ") + buf.count(b"<row>")
+            cells += buf.count(b"<c ") + buf.count(b"<c>")
+            tail = buf[-5:]
+            # a tag cut by the chunk boundary is counted in the next round: discount it here
+            rows -= tail.count(b"<row ") + tail.count(b"<row>")
+            cells -= tail.count(b"<c ") + tail.count(b"<c>")
+            if rows > MAX_SHEET_ROWS:
+                raise UnsafeDocument(f"sheet part {name!r} has more than {MAX_SHEET_ROWS} rows (a report sheet has a few hundred)")
+            if cells > MAX_SHEET_CELLS:
+                raise UnsafeDocument(f"sheet part {name!r} has more than {MAX_SHEET_CELLS} cells")
+    return rows, cells
+
+
+# a BIFF workbook is loaded whole by xlrd: refuse one far larger than any report workbook
+# (a few hundred KB) before it is loaded; ~16 bytes a cell record
+MAX_XLS_BYTES = 16 * MAX_SHEET_CELLS
+
+
 def _xls_sheets(data: bytes):
     import xlrd
+
+    if len(data) > MAX_XLS_BYTES:
+        raise UnreadableDocument(f"unsafe XLS: workbook is {len(data)} bytes (limit {MAX_XLS_BYTES}); "
+                                 f"a report workbook is a few hundred KB")
 
     try:
         book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)

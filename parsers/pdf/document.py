@@ -11,7 +11,8 @@ from .stitch import continues, is_numeric, merge_into, starts_item
 
 
 def to_table(g: GridTable) -> Table:
-    return Table(rows=[list(r) for r in g.cells], origins=g.origins(), page=g.page)
+    return Table(rows=[list(r) for r in g.cells], origins=g.origins(), page=g.page,
+                 method=g.method or ("positional" if g.positional is not None else "grid"), row_pages=g.pages())
 
 
 def build_blocks(pages: list[PageLayout]) -> list[Block]:

@@ -26,6 +26,16 @@ class GridTable:
     # rule-less tables only: {"label_starts": [x..], "num_cols": [(x0, x1)..]} (column geometry
     # handed to the continuation on the next page)
     positional: dict | None = None
+    # page of every row (set when a continuation from the next page is merged in)
+    row_pages: list[int] | None = None
+    # how the cells were read when not from a text layer ("ocr")
+    method: str | None = None
+
+    def pages(self) -> list[int]:
+        """1-based page of every row."""
+        if self.row_pages is not None and len(self.row_pages) == len(self.cells):
+            return list(self.row_pages)
+        return [self.page] * len(self.cells)
 
     @property
     def x0(self) -> float:

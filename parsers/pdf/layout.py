@@ -33,7 +33,33 @@ class PageLayout:
     items: list[GridTable | TextLine]  # reading order (top to bottom)
 
 
+# glyphs this much smaller than the page's body text (and under MICROPRINT_MAX_PT) are
+# sub-legible microprint — security patterns, hidden marks — never content
+MICROPRINT_RATIO = 0.3
+MICROPRINT_MAX_PT = 3.5
+
+
+def legible_chars(chars: list[Char]) -> list[Char]:
+    """The characters without sub-legible microprint: a digit or Latin letter far below the
+    size of the page's text (median glyph size of legible glyphs) is dropped, so tiny digits
+    sprinkled over a table are never glued into its numbers."""
+    if not chars:
+        return chars
+    legible = sorted(c.size for c in chars if c.size >= MICROPRINT_MAX_PT)
+    if len(legible) < 20:
+        return chars  # a page set in tiny type all over (or nearly empty): nothing to compare
+    floor = min(MICROPRINT_RATIO * legible[len(legible) // 2], MICROPRINT_MAX_PT)
+    if min(c.size for c in chars) >= floor:
+        return chars
+    # only letters and digits: punctuation (、 . ,) can have a tiny ink box (vertical writing)
+    return [c for c in chars if c.size >= floor or not (c.text.isascii() and c.text.isalnum())]
+
+
 def page_layout(pc: PageContent) -> PageLayout:
+    kept = legible_chars(pc.chars)
+    if len(kept) != len(pc.chars):
+        pc.skipped_chars += len(pc.chars) - len(kept)
+        pc.chars = kept
     segs = normalize(pc.segs)
     tables: list[GridTable] = []
     used: set[int] = set()

@@ -79,13 +79,17 @@ def _mul(m1, m2):
             e1 * a2 + f1 * c2 + e2, e1 * b2 + f1 * d2 + f2)
 
 
-def read(data: bytes, *, max_pages: int | None = None) -> tuple[list[PageContent], dict]:
+def read(data: bytes, *, max_pages: int | None = None,
+         skip: set[int] | frozenset[int] = frozenset()) -> tuple[list[PageContent], dict]:
+    """`skip`: 0-based pages not to load (over a limit); each stays an empty page."""
     import pypdfium2 as pdfium
 
     try:
         pdf = pdfium.PdfDocument(data)
     except Exception as exc:
         from ..formats import UnreadableDocument
+        if "password" in str(exc).lower():
+            raise UnreadableDocument("password-protected PDF: it cannot be opened without its password") from exc
         raise UnreadableDocument(f"unreadable PDF: {type(exc).__name__}: {exc}") from exc
     try:
         info = {k: v for k, v in (pdf.get_metadata_dict(skip_empty=True) or {}).items()}
@@ -93,6 +97,10 @@ def read(data: bytes, *, max_pages: int | None = None) -> tuple[list[PageContent
         for i in range(len(pdf)):
             if max_pages is not None and i >= max_pages:
                 break
+            if i in skip:  # sized from the page tree; its content is never parsed
+                w, h = pdf.get_page_size(i)
+                pages.append(PageContent(number=i + 1, width=w, height=h))
+                continue
             page = pdf[i]
             try:
                 if page.get_rotation() % 360:

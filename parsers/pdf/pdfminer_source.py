@@ -50,7 +50,9 @@ def pdf_info(doc) -> dict[str, str]:
 INFO_KEYS = ("Title", "Author", "Subject", "Keywords", "Creator", "Producer", "CreationDate", "ModDate")
 
 
-def iter_pages(data: bytes, *, max_pages: int | None = None) -> Iterator[PageContent]:
+def iter_pages(data: bytes, *, max_pages: int | None = None,
+               skip: set[int] | frozenset[int] = frozenset()) -> Iterator[PageContent]:
+    """`skip`: 0-based pages not to interpret (over a limit); each stays an empty page."""
     from pdfminer.converter import PDFPageAggregator
     from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 
@@ -61,6 +63,10 @@ def iter_pages(data: bytes, *, max_pages: int | None = None) -> Iterator[PageCon
     for i, page in enumerate(pages):
         if max_pages is not None and i >= max_pages:
             break
+        if i in skip:
+            x0, y0, x1, y1 = page.mediabox
+            yield PageContent(number=i + 1, width=x1 - x0, height=y1 - y0)
+            continue
         interp.process_page(page)
         yield page_content(dev.get_result(), i + 1)
 

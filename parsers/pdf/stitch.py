@@ -20,7 +20,7 @@ from .rules import cluster_positions
 EDGE_TOL = 4.0
 COL_TOL = 3.0
 _NUMERIC = re.compile(r"^[-+]?\d[\d,，]*(?:\.\d+)?%?$")
-_NEW_ITEM = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|\d+\s*[、.．]|第[一二三四五六七八九十\d]+)")
+_NEW_ITEM = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|\d+\s*[、.．]|第[一二三四五六七八九十\d]+(?!方))")
 
 
 def is_numeric(text: str) -> bool:
@@ -141,10 +141,17 @@ def merge_into(prev: GridTable, nxt: GridTable) -> None:
             and not any(is_numeric(x) for x in cells[k]):
         k += 1
     cells, region = cells[k:], region[k:]
+    prev_pages, nxt_pages = prev.pages(), nxt.pages()[k:]
     if cells and prev.cells:
+        first, before = list(cells[0]), len(cells)
         _join_boundary(prev, cells, region)
+        if len(cells) < before:  # the first continuation row was folded into the last row
+            if any(x and is_numeric(x) for x in first):
+                prev_pages[-1] = nxt_pages[0]  # the row's values are on the next page
+            nxt_pages = nxt_pages[1:]
     prev.cells.extend(cells)
     prev.region.extend(region)
+    prev.row_pages = prev_pages + nxt_pages
 
 
 def _set_region_text(cells, region, rid, text) -> None:
@@ -163,12 +170,14 @@ def _join_boundary(prev: GridTable, cells: list[list[str]], region: list[list[in
     F, Fr = cells[0], region[0]
     n = len(F)
     label_cols = [c for c in range(n) if not is_numeric(F[c]) and not is_numeric(L[c])]
-    new_item = any(F[c] and starts_item(F[c]) for c in label_cols)
+    # a label repeated from the last row (a vertically merged group label) starts nothing
+    fresh = [c for c in label_cols if F[c] != L[c]]
+    new_item = any(F[c] and starts_item(F[c]) for c in fresh)
     f_nums = [c for c in range(n) if F[c] and is_numeric(F[c])]
     l_nums = [c for c in range(n) if L[c] and is_numeric(L[c])]
     fills_gap = any(F[c] and not L[c] for c in range(n)) and not (f_nums and l_nums)
     only_label_left = not f_nums and l_nums and sum(1 for x in F if x) < sum(1 for x in L if x)
-    new_item = new_item or any(F[c] and is_known_label(F[c]) for c in label_cols)
+    new_item = new_item or any(F[c] and is_known_label(F[c]) for c in fresh)
     if not new_item and (fills_gap or only_label_left):
         # one row split by the page break: fold the first continuation row into the last row
         done: set[int] = set()

@@ -114,3 +114,20 @@ def test_report_title_in_text():
         "示范区教育局2023年政府信息公开工作年度报告"
     assert report_title_in_text("关于做好2023年度政府信息公开工作年度报告编制工作的通知") is None
     assert report_title_in_text("一、总体情况") is None
+
+
+@pytest.mark.parametrize("name", [
+    "解放碑街道办事处", "示范县政务服务管理局", "示范县行政审批服务局", "二郎街道办事处", "自治区审计厅", "县委政策研究室",
+    "示范市示范区人民政府国有资产监督管理委员会",   # over 16 characters
+    "示范县新闻出版局", "示范县机关事务服务中心", "示范县12345投诉受理中心",
+])
+def test_organisation_sub_columns_are_followed_whatever_words_they_contain(name):
+    # inside a report column an organisation's name leads to its reports ...
+    assert nav_score(name, "http://a/zfxxgknb/bm/x/", in_report_column=True) >= 5
+    # ... outside one it is no signal
+    assert nav_score(name, "http://a/x/") < 5
+
+
+@pytest.mark.parametrize("text", ["新闻中心", "办事服务", "网上办事", "政务服务", "互动交流", "联系我们", "网站地图"])
+def test_chrome_stays_noise_inside_report_columns(text):
+    assert nav_score(text, "http://a/x/", in_report_column=True) < 5

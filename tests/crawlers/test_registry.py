@@ -2,18 +2,18 @@ import csv
 
 import pytest
 
-from crawlers.registry import DEFAULT_REGISTRY, HEADER, RegistryError, host_allowed, read_registry
+from crawlers.registry import DEFAULT_REGISTRY, HEADER, NATIONAL_COLUMNS, RegistryError, host_allowed, read_registry
 from crawlers.tools.build_registry import column_url
 
 
 def test_bundled_registry():
     with DEFAULT_REGISTRY.open(encoding="utf-8") as fh:
         reader = csv.reader(fh)
-        assert next(reader) == HEADER
+        assert next(reader) == HEADER + NATIONAL_COLUMNS    # readers need only the first seven
     portals = read_registry()
-    assert len(portals) >= 150
+    assert len(portals) >= 3000
     assert len({p.portal_id for p in portals}) == len(portals)
-    hosts = [h for p in portals for h in p.allowed_hosts]
+    hosts = [h for p in portals for h in p.listed_hosts]
     assert len(hosts) == len(set(hosts))           # one row per real host
     coded = [p for p in portals if len(p.division_code) == 6 and p.division_code.isdigit()]
     assert len(coded) >= 0.9 * len(portals)
@@ -34,7 +34,8 @@ def test_empty_allowed_hosts_means_start_hosts(tmp_path):
     reg = tmp_path / "r.csv"
     reg.write_text(",".join(HEADER) + "\np,n,s,county,1,http://127.0.0.9:8000/ http://a.gov.cn/x/,\n", encoding="utf-8")
     (p,) = read_registry(reg)
-    assert p.allowed_hosts == {"127.0.0.9:8000", "a.gov.cn"}
+    assert p.listed_hosts == {"127.0.0.9:8000", "a.gov.cn"}
+    assert p.allowed_hosts == {"127.0.0.9:8000", "a.gov.cn", "~a.gov.cn"}   # owns a.gov.cn: siblings follow
     assert p.allows("http://127.0.0.9:8000/y") and not p.allows("http://127.0.0.9:8001/y")
     assert p.allows("http://a.gov.cn:8080/") and not p.allows("http://b.gov.cn/")
 

@@ -64,3 +64,21 @@ def _query(db: Path, sql: str, params=None) -> list[tuple]:
 def query():
     """query(db_path, sql, params) -> rows, on a short read-only connection."""
     return _query
+
+
+CELL_TABLES = {
+    "reports": "SELECT report_id, portal_id, page_url, document_url, sha256, parser_version, parse_status, "
+               "source_format, template, year, n_cells, n_checks, n_checks_failed FROM reports",
+    "applications": "SELECT report_id, row_key, applicant_key, value FROM applications",
+    "active": "SELECT report_id, table_key, row_key, column_key, value FROM active_disclosure",
+    "review": "SELECT report_id, group_key, column_key, value FROM review_litigation",
+    "sections": "SELECT report_id, section_key, md5(coalesce(text, '')) FROM report_sections",
+    "documents": "SELECT url, sha256, kind, portal_id, report_id, error FROM documents",
+}
+
+
+@pytest.fixture(scope="session")
+def cells():
+    """cells(db_path) -> {table: sorted rows}: the warehouse's content, cell for cell, without
+    timestamps and run ids."""
+    return lambda db: {t: sorted(_query(db, sql), key=repr) for t, sql in CELL_TABLES.items()}

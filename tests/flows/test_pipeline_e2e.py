@@ -216,8 +216,8 @@ def test_backfill_portal_by_years_via_ogi_run(prefect_api, demo, tmp_path, capsy
     assert rc == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["flow"] == "backfill"
-    items = [json.loads(line) for line in
-             (tmp_path / "runs" / summary["run_id"] / "items.jsonl").read_text("utf-8").splitlines() if line]
+    items = [json.loads(line) for path in (tmp_path / "runs" / summary["run_id"]).glob("shards/*/items.jsonl")
+             for line in path.read_text("utf-8").splitlines() if line]
     assert {i["portal_id"] for i in items} == {portal}
     wanted = {i["id"] for i in items if str(i.get("year")) in ("2021", "2023")}
     assert wanted and len(wanted) < len(items)  # the filter selects, and leaves something out

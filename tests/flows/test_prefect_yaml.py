@@ -34,3 +34,14 @@ def test_every_flow_has_a_deployment_and_nightly_runs_at_two_in_shanghai():
     (nightly,) = [d for d in DEPLOYMENTS if d["name"] == "nightly"]
     (schedule,) = nightly["schedules"]
     assert schedule["cron"] == "0 2 * * *" and schedule["timezone"] == "Asia/Shanghai"
+
+
+def test_nightly_and_backfill_run_their_shards_as_flow_runs_of_the_shard_deployment():
+    by_name = {d["name"]: d for d in DEPLOYMENTS}
+    shard = by_name["shard"]
+    assert _flow(shard["entrypoint"]).name == "shard" and "schedules" not in shard
+    for parent in ("nightly", "backfill"):
+        target = by_name[parent]["parameters"]["shard_deployment"]
+        flow_name, dep_name = target.split("/")
+        assert (flow_name, dep_name) == (_flow(shard["entrypoint"]).name, shard["name"])
+        assert by_name[parent]["parameters"]["shard_timeout_s"] > 0

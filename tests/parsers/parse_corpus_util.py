@@ -76,3 +76,53 @@ def inconsistency_problems(rep: dict[str, Any], truth: dict[str, Any]) -> list[s
 
 def load_truth(folder: Path) -> dict[str, Any]:
     return json.loads((folder / "truth.json").read_text("utf-8"))
+
+
+# ---------------------------------------------------------------- trust score (issue 10)
+
+def trust_score(rep: dict[str, Any], truth: dict[str, Any]) -> dict[str, Any]:
+    """Every truth cell scored against a parsed report (`ParsedReport.to_dict()`):
+    right (same value, blanks included), wrong (a different number), invented (a number where
+    the truth is blank, or a cell the truth does not have), explained_null (null where the truth
+    has a number, with a null_reasons entry and a warning naming the row), unexplained_null
+    (the same without them), missing (no such cell) and no_provenance (a cell without a
+    read method). A trustworthy reading has wrong == invented == unexplained_null == 0."""
+    got = report_cells(rep)
+    want = truth_cells(truth)
+    uncertain = set(truth.get("uncertain_cells", []))
+    reasons = rep.get("null_reasons") or {}
+    prov = rep.get("provenance") or {}
+    warnings = "\n".join(rep.get("warnings") or [])
+    out: dict[str, list[str]] = {k: [] for k in ("right", "wrong", "invented", "explained_null",
+                                                  "unexplained_null", "missing", "no_provenance")}
+    for key, v in want.items():
+        if key in uncertain:
+            continue
+        t, row, col = key.split(".")
+        if key not in got:
+            out["missing"].append(key)
+            continue
+        g = got[key]
+        if not (prov.get(t, {}).get(row, {}).get(col) or {}).get("method"):
+            out["no_provenance"].append(key)
+        if g is None and v is None:
+            out["right"].append(key)
+        elif g is None:
+            why = reasons.get(t, {}).get(row, {}).get(col)
+            named = f"{t}.{row}" in warnings
+            out["explained_null" if why and named else "unexplained_null"].append(f"{key}: truth {v!r}")
+        elif v is None:
+            out["invented"].append(f"{key}: got {g!r}, truth blank")
+        elif g == v and isinstance(g, (int, float)) and isinstance(v, (int, float)):
+            out["right"].append(key)
+        else:
+            out["wrong"].append(f"{key}: got {g!r}, truth {v!r}")
+    for key in sorted(set(got) - set(want)):
+        if got[key] is not None:
+            out["invented"].append(f"{key}: got {got[key]!r}, not a truth cell")
+    return {**out, "counts": {k: len(v) for k, v in out.items()}}
+
+
+def untrustworthy(score: dict[str, Any]) -> list[str]:
+    """The cells that break the contract: wrong, invented, or null without a reason."""
+    return score["wrong"] + score["invented"] + score["unexplained_null"] + score["no_provenance"]

@@ -18,13 +18,17 @@ def filled(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("docs")
     reg = tmp / "r.csv"
     reg.write_text("portal_id,name,province,level,division_code,start_urls,allowed_hosts\n"
-                   "hz,洪泽区,江苏,county,320813,http://a/,a\n", encoding="utf-8")
+                   "hz,洪泽区,江苏,county,320813,http://a/,a\nha,淮安市,江苏,city,320800,http://b/,b\n",
+                   encoding="utf-8")
     con = warehouse.open_warehouse(tmp / "w.duckdb")
     warehouse.load_portals(con, reg)
     for i in range(6):
-        warehouse.load_report(con, make_report(i, agency="淮安市洪泽区人民政府", year=2019 + i,
-                                               template="2019" if i < 2 else "2021",
-                                               extra_text="行政复议纠错"), report_id=f"r{i}", portal_id="hz")
+        rep = make_report(i, agency="淮安市洪泽区人民政府", year=2019 + i, template="2019" if i < 2 else "2021",
+                          extra_text="行政复议纠错", provenance=True)
+        warehouse.load_report(con, rep, report_id=f"r{i}", portal_id="hz", page_url=f"http://a/nb/{i}.html")
+    # the city portal lists the county's 2024 report too (same cells): one report, two URLs
+    warehouse.load_report(con, rep, report_id="r5-city", portal_id="ha", page_url="http://b/xq/5.html")
+    warehouse.load_report(con, make_report(7, agency="淮安市洪泽区教育局", year=2023), report_id="edu", portal_id="ha")
     warehouse.load_report(con, make_report(9, status="failed"), report_id="bad", portal_id="hz")
     warehouse.refresh_search(con)
     yield con

@@ -22,13 +22,14 @@ from scrapy.http import TextResponse
 from scrapy.utils.response import get_base_url
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from crawlers import pages
+from crawlers import pages, sitemaps
 from crawlers.items import ReportItem, report_id
 from crawlers.recognition import (AMBIGUOUS, NEGATIVE, OTHER, REPORT, SKELETON_THRESHOLD, TRUNCATED_HINT,
                                   classify_title, column_context, generated_report_year, guess_agency, guess_year,
                                   is_truncated, link_kind, nav_score, report_title_in_text, skeleton_score)
 from crawlers.registry import Portal, read_registry
 from crawlers.urls import canonicalize
+from parsers.titles import sane_title
 
 log = logging.getLogger(__name__)
 FOLLOW_SCORE = 5
@@ -52,7 +53,10 @@ class PortalSpiderBase(scrapy.Spider):
         self._max_depth_arg = int(max_depth) if max_depth else None
         self._chrome: dict[str, set[str]] = {}
         self.known: dict[tuple[str, str], dict] = {}
-        self._deferred: list[scrapy.Request] = []   # links found on report pages (flush_deferred)
+        self._deferred: list[scrapy.Request] = []   # links found on report pages, sitemaps (flush_deferred)
+        self._sitemap_files: dict[str, int] = {}
+        self._sitemap_roots: set[str] = set()
+        self._sitemap_pages: dict[str, int] = {}
         if known and Path(known).exists():
             for line in Path(known).read_text(encoding="utf-8").splitlines():
                 if line.strip():
@@ -94,6 +98,88 @@ class PortalSpiderBase(scrapy.Spider):
                 yield special or scrapy.Request(canonicalize(url), callback=self.parse, errback=self.on_error,
                                                 meta=meta)
 
+    # -- sitemaps (crawlers/sitemaps.py): reports filed outside any 年报 column ---------------------
+    def discover_sitemaps(self, response):
+        """Once per start host, after its start page was read (so never behind a wall): the robots.txt
+        `Sitemap:` lines (from the robots.txt the robots middleware already fetched — no second request),
+        else the conventional /sitemap.xml (a 404 there is no error)."""
+        parts = urlsplit(response.url)
+        root = f"{parts.scheme}://{parts.netloc}"
+        if root in self._sitemap_roots or not self.crawler.settings.getbool("OGI_SITEMAPS", True):
+            return
+        self._sitemap_roots.add(root)
+        declared = self.robots_sitemaps(root)
+        for url in declared or [root + "/sitemap.xml"]:
+            req = self.sitemap_request(url, response)
+            if req is not None:
+                yield req
+
+    def robots_sitemaps(self, root: str) -> list[str]:
+        """`Sitemap:` lines of the host's robots.txt as the robots middleware parsed it ([] without one)."""
+        engine = getattr(self.crawler, "engine", None)
+        for mw in getattr(getattr(getattr(engine, "downloader", None), "middleware", None), "middlewares", ()):
+            parsers = getattr(mw, "_parsers", None)   # scrapy RobotsTxtMiddleware: netloc -> parser (Protego)
+            robots = getattr(parsers.get(urlsplit(root).netloc), "rp", None) if isinstance(parsers, dict) else None
+            if robots is not None and hasattr(robots, "sitemaps"):
+                return sitemaps.robots_sitemaps("\n".join(f"Sitemap: {u}" for u in robots.sitemaps), root + "/")
+        return []
+
+    def sitemap_request(self, url: str, response) -> scrapy.Request | None:
+        pid = response.meta["portal"]
+        if not self.portals[pid].allows(url):
+            self.crawler.stats.inc_value(f"ogi/offsite_links/{pid}")
+            return None
+        files = self._sitemap_files.get(pid, 0)
+        if files >= self.crawler.settings.getint("OGI_SITEMAP_MAX_FILES", 10):
+            self.crawler.stats.inc_value(f"ogi/sitemap_capped/{pid}")
+            return None
+        self._sitemap_files[pid] = files + 1
+        return scrapy.Request(canonicalize(url), callback=self.parse_sitemap, errback=self.on_sitemap_error,
+                              priority=-10, meta={"portal": pid, "ogi_depth": 0, "ogi_ctx": ""})
+
+    def on_sitemap_error(self, failure):
+        """A missing or failing robots.txt/sitemap is no portal error: sitemaps only add to the listings."""
+        self.crawler.stats.inc_value(f"ogi/sitemap_errors/{failure.request.meta.get('portal')}")
+
+    def parse_sitemap(self, response):
+        pid = response.meta["portal"]
+        self.crawler.stats.inc_value(f"ogi/sitemap_files/{pid}")
+        try:
+            response = pages.readable_response(response)   # .xml.gz, or gzip served without Content-Encoding
+        except pages.UnreadablePage as exc:
+            self.count_error(response, f"sitemap: {exc}")
+            return
+        kind, entries = sitemaps.read_sitemap(response.body)
+        if kind == "index":
+            for entry in entries:
+                req = self.sitemap_request(entry.loc, response)
+                if req is not None:
+                    yield req
+            return
+        budget = self.crawler.settings.getint("OGI_SITEMAP_MAX_PAGES", 100) - self._sitemap_pages.get(pid, 0)
+        picked = sitemaps.sitemap_candidates(entries, self.portals[pid].allows, max(budget, 0))
+        self._sitemap_pages[pid] = self._sitemap_pages.get(pid, 0) + len(picked)
+        if len(picked) < sum(1 for e in entries if sitemaps.judge_entry(e)):
+            self.crawler.stats.inc_value(f"ogi/sitemap_capped/{pid}")
+        for entry, verdict in picked:
+            if entry.title:   # judged by its title like any link (known reports, files, candidates)
+                outs = list(self.consider_link(entry.loc, entry.title, response))
+            else:
+                url = canonicalize(entry.loc)
+                if pages.is_attachment_url(url):
+                    continue   # an untitled file: nothing to judge it by
+                outs = [scrapy.Request(url, callback=self.parse, errback=self.on_error, priority=-10,
+                                       meta=self.child_meta(response, ctx="column", ogi_candidate=True,
+                                                            ogi_listing=canonicalize(response.url)))]
+            for out in outs:
+                if isinstance(out, scrapy.Request):
+                    if out.callback != self.parse:
+                        continue   # navigation (a gkmlpt column …) is the listings' business
+                    out.meta["ogi_sitemap"] = True   # read as a report or not at all: never navigated
+                    self._deferred.append(out)       # after the listings (see flush_deferred)
+                else:
+                    yield out
+
     # -- bookkeeping --------------------------------------------------------------------------
     def count_page(self, response) -> None:
         self.crawler.stats.inc_value(f"ogi/pages/{response.meta['portal']}")
@@ -107,14 +193,41 @@ class PortalSpiderBase(scrapy.Spider):
         request = failure.request
         if failure.check(HttpError):
             status = failure.value.response.status
+            if request.meta.get("ogi_wall"):
+                # an anti-bot wall: the portal is `blocked` (crawlers.middlewares.SafetyMiddleware.process_response)
+                if request.meta.get("ogi_judged"):
+                    yield self.error_item(request, f"bot challenge ({request.meta['ogi_wall']})")
+                return
             if status == 404 and request.meta.get("ogi_guess"):
                 self.crawler.stats.inc_value(f"ogi/guessed_page_missing/{request.meta.get('portal')}")
                 return   # a computed pagination URL that does not exist
-            self.count_error(request, f"HTTP {status}")
+            if request.meta.get("ogi_judged"):
+                yield self.error_item(request, f"HTTP {status}")   # counted with the portal's errors as an item
+            else:
+                self.count_error(request, f"HTTP {status}")
             return
-        if failure.check(IgnoreRequest):   # robots.txt, allow-list, caps: refusals, not errors
+        if failure.check(IgnoreRequest):   # robots.txt, allow-list, caps: refusals, not errors …
+            if request.meta.get("ogi_judged") and str(failure.value).startswith("blocked:"):
+                yield self.error_item(request, "bot challenge (host walled earlier in this crawl)")   # … but a wall is
             return
-        self.count_error(request, repr(failure.value)[:200])
+        if request.meta.get("ogi_judged"):
+            yield self.error_item(request, f"fetch failed: {type(failure.value).__name__}: {failure.value}"[:300])
+        else:
+            self.count_error(request, repr(failure.value)[:200])
+
+    def error_item(self, request_or_response, reason: str) -> ReportItem:
+        """A link judged a report that gave no report: an item with `error`, so the flows record a failed
+        document for its URL and the portal's stats count it — a report never vanishes without a trace."""
+        meta = request_or_response.meta
+        pid = meta["portal"]
+        url = canonicalize((meta.get("redirect_urls") or [request_or_response.url])[0])   # the link, not its target
+        title = sane_title(meta.get("ogi_hint")) or url
+        self.logger.warning("%s: judged a report, none read: %s (%s)", pid, reason, url)
+        return ReportItem(
+            id=report_id(pid, url), portal_id=pid, page_url=url, attachment_urls=[],
+            title=title, agency=guess_agency(title), year=guess_year(title), published=None,
+            listing_url=meta.get("ogi_listing"), error=reason,
+            discovered_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
 
     def child_meta(self, response, *, pagination: bool = False, ctx: str | None = None, **extra) -> dict:
         meta = {"portal": response.meta["portal"],
@@ -133,8 +246,52 @@ class PortalSpiderBase(scrapy.Spider):
     # -- pages ---------------------------------------------------------------------------------
     def parse(self, response):
         self.count_page(response)
-        if not isinstance(response, TextResponse):
+        judged = response.meta.get("ogi_judged")
+        try:
+            response = pages.readable_response(response)
+        except pages.UnreadablePage as exc:
+            if judged:
+                yield self.error_item(response, str(exc))
+            else:
+                self.count_error(response, str(exc))
             return
+        if judged and pages.is_document(response):   # the link named a report and the report is this file
+            link = (response.meta.get("redirect_urls") or [response.url])[0]
+            item = self.file_item(link, response.meta.get("ogi_hint") or "", response)
+            item["listing_url"] = response.meta.get("ogi_listing")
+            yield item
+            return
+        if not isinstance(response, TextResponse):
+            if judged:
+                ctype = (response.headers.get("Content-Type") or b"?").decode("latin-1")
+                yield self.error_item(response, f"not an HTML page (Content-Type: {ctype})")
+            return
+        if not judged:
+            yield from self.read_page(response)
+            return
+        # a link judged a report ends as a report, leads on to reports, or is recorded as an error
+        led = False
+        for out in self.read_page(response):
+            if isinstance(out, scrapy.Request):
+                led = led or bool(out.meta.get("ogi_judged"))
+            elif not out.get("error"):
+                led = True
+            yield out
+        if not led:
+            yield self.error_item(response, self.why_no_report(response))
+
+    def why_no_report(self, response) -> str:
+        text = pages.page_text(response.selector)
+        wall = pages.challenge_of(response, text)
+        if wall:
+            return f"bot challenge ({wall})"
+        if "redirect_urls" in response.meta:
+            return f"redirected to {response.url}, which is no report"
+        if not text.strip():
+            return "empty page"
+        return f"no report on the page (title: {sane_title(pages.page_title(response.selector)) or '-'})"
+
+    def read_page(self, response):
         hint = response.meta.get("ogi_hint")
         title = pages.page_title(response.selector, hint)
         text = pages.page_text(response.selector)
@@ -150,7 +307,10 @@ class PortalSpiderBase(scrapy.Spider):
                         else:
                             yield out
             return
+        if response.meta.get("ogi_sitemap"):
+            return   # a page reached through the sitemap is a report or nothing: never navigated
         if response.meta.get("ogi_depth", 0) == 0:
+            yield from self.discover_sitemaps(response)
             # links of a start page are the site's chrome: they get no sub-column bonus deeper down
             self._chrome.setdefault(response.meta["portal"], set()).update(canonicalize(l.url) for l in links)
         if not response.meta.get("ogi_ctx") == "column":
@@ -163,6 +323,7 @@ class PortalSpiderBase(scrapy.Spider):
         for platform in self.platforms:
             if getattr(self, f"detect_{platform}")(response):
                 self.crawler.stats.inc_value(f"ogi/platform/{platform}")
+                self.crawler.stats.inc_value(f"ogi/platform/{platform}/{response.meta['portal']}")
                 yield from islice(getattr(self, f"paginate_{platform}")(response), limit)
         extra = pages.frame_urls(response.selector, base_url)
         if len(links) < 3:   # an entry page that forwards by script
@@ -209,11 +370,12 @@ class PortalSpiderBase(scrapy.Spider):
         attachments = [canonicalize(a) for a in pages.extract_attachments(response.selector, response.url)]
         attachments = [a for a in dict.fromkeys(attachments) if portal.allows(a) and a != url]
         return ReportItem(
-            id=report_id(pid, url), portal_id=pid, page_url=url, attachment_urls=attachments, title=title,
+            id=report_id(pid, url), portal_id=pid, page_url=url, attachment_urls=attachments,
+            title=sane_title(title) or url,   # a heading holding a whole page's text is cut to a title's length
             agency=guess_agency(title, text) or pages.breadcrumb_agency(response.selector),
             year=generated_report_year(url) or guess_year(title, text),
             published=pages.published_date(response.selector, text, response.url),
-            listing_url=response.meta.get("ogi_listing"),
+            listing_url=response.meta.get("ogi_listing"), error=None,
             discovered_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
 
     def file_item(self, url: str, title: str, response) -> ReportItem:
@@ -221,9 +383,9 @@ class PortalSpiderBase(scrapy.Spider):
         pid = response.meta["portal"]
         url = canonicalize(url)
         return ReportItem(
-            id=report_id(pid, url), portal_id=pid, page_url=url, attachment_urls=[url], title=title,
+            id=report_id(pid, url), portal_id=pid, page_url=url, attachment_urls=[url], title=sane_title(title) or url,
             agency=guess_agency(title), year=guess_year(title), published=None,
-            listing_url=canonicalize(response.url),
+            listing_url=canonicalize(response.url), error=None,
             discovered_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
 
     # -- links ---------------------------------------------------------------------------------
@@ -241,6 +403,7 @@ class PortalSpiderBase(scrapy.Spider):
         kind = link_kind(text)
         if kind == NEGATIVE:
             return
+        judged = kind == REPORT   # the link's own words name a report: it must end as a report or an error
         if generated_report_year(url):
             kind = REPORT   # a report module's agency × year URL: the link text says only 查看 / the agency
         ctx = response.meta.get("ogi_ctx", "")
@@ -255,9 +418,11 @@ class PortalSpiderBase(scrapy.Spider):
         url = canonicalize(url)
         if kind in (REPORT, AMBIGUOUS):
             old = self.known.get((pid, url))
+            if old is not None and old.get("error"):
+                old = None   # last run's failure: fetch again
             if old is not None:
                 self.crawler.stats.inc_value(f"ogi/known/{pid}")
-                yield ReportItem(**{**old, "listing_url": canonicalize(response.url),
+                yield ReportItem(**{"error": None, **old, "listing_url": canonicalize(response.url),
                                     "discovered_at": datetime.now(timezone.utc).isoformat(timespec="seconds")})
                 return
             if pages.is_attachment_url(url):
@@ -266,6 +431,7 @@ class PortalSpiderBase(scrapy.Spider):
                 return
             yield scrapy.Request(url, callback=self.parse, errback=self.on_error, priority=20,
                                  meta=self.child_meta(response, ctx="column", ogi_hint=text, ogi_candidate=True,
+                                                      ogi_judged=judged or None,
                                                       ogi_listing=canonicalize(response.url)))
             return
         if pages.is_attachment_url(url):

@@ -12,6 +12,7 @@ from urllib.parse import urljoin
 
 _CALL = re.compile(r"createPageHTML\s*\(([^)]*)\)")
 _VAR = r"(?:var|let|const)?\s*{name}\s*=\s*(\d+)"
+MAX_PAGES = 500   # a listing announcing more pages than this is broken or a trap
 
 
 def trs_page_names(script: str) -> list[str]:
@@ -31,13 +32,13 @@ def trs_page_names(script: str) -> list[str]:
                     numbers.append(int(m.group(1)))
         if len(args) >= 6 and len(strings) >= 3 and numbers:
             prefix, ext = strings[1], strings[2]
-            pages = numbers[0]
+            pages = min(numbers[0], MAX_PAGES)
             # list.shtml, list_2.shtml … is the usual count; some templates number from _1: ask for both
             # (a guessed page that does not exist is a 404, not an error)
             names += [f"{prefix}.{ext}"] + [f"{prefix}_{k}.{ext}" for k in range(1, pages + 1)]
         elif len(args) == 4 and len(strings) >= 2 and numbers:
             prefix, ext = strings[0], strings[1]
-            count = max(numbers[:2]) if len(numbers) >= 2 else numbers[0]
+            count = min(max(numbers[:2]) if len(numbers) >= 2 else numbers[0], MAX_PAGES)
             names += [f"{prefix}.{ext}"] + [f"{prefix}_{k}.{ext}" for k in range(1, count)]
     return list(dict.fromkeys(names))
 

@@ -1,0 +1,140 @@
+"""Run a night's shards: in this process, or as flow runs of a deployment on the work pool.
+
+    results = run_shards(flow, registry, data_dir, run_key, shards, deployment="shard/shard")
+
+- A shard already finished under this run key (its done.json) is not run again.
+- In-process (`deployment=None`: `ogi run`, the ephemeral API): each shard is a subflow of the
+  parent; `parallel` > 1 runs that many side by side in threads (their crawls are separate
+  processes). Same shard code as on a worker.
+- On the work pool: one `run_deployment` per shard (a subflow run of the parent, picked up by
+  any `prefect worker start --pool ogi-process`), then the parent polls until every shard is in
+  a final state or `timeout_s` has passed; a shard still running then is cancelled and counted
+  as unfinished. One shard failing or timing out never stops the others.
+
+Returns shard_id -> the shard's result (done.json) or {"status": "failed", "error": ...}.
+"""
+from __future__ import annotations
+
+import contextvars
+import json
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from .shard import LOCAL_PARENTS, shard, shard_dir
+
+POLL_S = float(os.environ.get("OGI_SHARD_POLL_S") or 2.0)
+
+
+def _done(data_dir: str, run_key: str, shard_id: str) -> dict | None:
+    p = shard_dir(data_dir, run_key, shard_id) / "done.json"
+    try:
+        return json.loads(p.read_text("utf-8"))
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def _error_of(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:1000]
+
+
+def run_shards(flow: str, registry: str, data_dir: str, run_key: str, shards: list, *, years=None,
+               politeness=None, crawl_settings=None, crawl_timeout_s=None, deployment: str | None = None,
+               timeout_s: float | None = None, parallel: int = 1, lake_url: str | None = None) -> dict[str, dict]:
+    results: dict[str, dict] = {}
+    pending = []
+    for sh in shards:
+        done = _done(data_dir, run_key, sh.shard_id)
+        if done is not None:
+            results[sh.shard_id] = {**done, "reused": True}
+        else:
+            pending.append(sh)
+    params = {"flow": flow, "registry": registry, "data_dir": data_dir, "run_key": run_key, "years": years,
+              "politeness": politeness, "crawl_settings": crawl_settings, "crawl_timeout_s": crawl_timeout_s,
+              "lake_url": lake_url}
+    if not pending:
+        return results
+    if deployment:
+        results.update(_on_work_pool(deployment, pending, params, timeout_s))
+    else:
+        results.update(_in_process(pending, params, parallel))
+    return results
+
+
+def _in_process(pending: list, params: dict, parallel: int) -> dict[str, dict]:
+    from .download import reset_politeness_state
+    from .tasks import close_parse_pool
+
+    out: dict[str, dict] = {}
+
+    def one(sh) -> tuple[str, dict]:
+        try:
+            return sh.shard_id, shard(**params, shard_id=sh.shard_id, portals=list(sh.portals))
+        except Exception as exc:
+            return sh.shard_id, {"status": "failed", "error": _error_of(exc)}
+
+    LOCAL_PARENTS.add(os.getpid())
+    try:
+        if parallel <= 1 or len(pending) == 1:
+            for sh in pending:
+                sid, res = one(sh)
+                out[sid] = res
+        else:
+            with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="ogi-shard") as pool:
+                futs = [pool.submit(contextvars.copy_context().run, one, sh) for sh in pending]
+                for f in futs:
+                    sid, res = f.result()
+                    out[sid] = res
+    finally:
+        LOCAL_PARENTS.discard(os.getpid())
+        close_parse_pool()
+        reset_politeness_state()
+    return out
+
+
+def _on_work_pool(deployment: str, pending: list, params: dict, timeout_s: float | None) -> dict[str, dict]:
+    from prefect.client.orchestration import get_client
+    from prefect.deployments import run_deployment
+
+    runs: dict[str, Any] = {}
+    out: dict[str, dict] = {}
+    for sh in pending:
+        try:
+            fr = run_deployment(deployment, parameters={**params, "shard_id": sh.shard_id, "portals": list(sh.portals)},
+                                timeout=0, flow_run_name=f"{params['run_key']}/{sh.shard_id}",
+                                tags=["ogi", "shard"], as_subflow=True)
+            runs[sh.shard_id] = fr.id
+        except Exception as exc:
+            out[sh.shard_id] = {"status": "failed", "error": f"could not start: {_error_of(exc)}"}
+    deadline = time.monotonic() + timeout_s if timeout_s else None
+    with get_client(sync_client=True) as client:
+        while runs:
+            for sid, fr_id in list(runs.items()):
+                state = client.read_flow_run(fr_id).state
+                if state is not None and state.is_final():
+                    runs.pop(sid)
+                    done = _done(params["data_dir"], params["run_key"], sid)
+                    if state.is_completed() and done is not None:
+                        out[sid] = done
+                    else:
+                        out[sid] = {"status": "failed", "flow_run_id": str(fr_id),
+                                    "error": f"{state.name}: {state.message or ''}".strip()[:1000]}
+            if runs and deadline is not None and time.monotonic() > deadline:
+                for sid, fr_id in runs.items():
+                    _cancel(client, fr_id)
+                    out[sid] = {"status": "failed", "flow_run_id": str(fr_id),
+                                "error": f"timed out after {timeout_s:g} s (cancelled)"}
+                runs.clear()
+            if runs:
+                time.sleep(POLL_S)
+    return out
+
+
+def _cancel(client: Any, flow_run_id: Any) -> None:
+    from prefect.states import Cancelling
+
+    try:
+        client.set_flow_run_state(flow_run_id, Cancelling(message="the parent's shard timeout passed"), force=True)
+    except Exception:
+        pass
