@@ -48,13 +48,14 @@ def build_portals(n: int, reports: int, per_page: int = 20):
     return {f"bench-{i:03d}": (synthetic_builder(i, pages, per_page), ["www"]) for i in range(n)}
 
 
-def run_once(registry: Path, data_dir: Path, prefect_home: Path, shard_portals: int, parallel: int) -> dict:
+def run_once(registry: Path, data_dir: Path, prefect_home: Path, shard_portals: int, parallel: int,
+             lake_url: str | None = None) -> dict:
     mem = data_dir.parent / f"mem-{data_dir.name}-{time.monotonic_ns()}.json"
     env = dict(os.environ, PREFECT_HOME=str(prefect_home))
     env.pop("PREFECT_API_URL", None)
     cmd = [sys.executable, "-c", RUNNER, str(mem), "run", "--registry", str(registry), "--data-dir", str(data_dir),
            "--fast", "--json", "--no-progress", "--shard-portals", str(shard_portals),
-           "--parallel-shards", str(parallel)]
+           "--parallel-shards", str(parallel)] + (["--lake", lake_url] if lake_url else [])
     t0 = time.monotonic()
     out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, timeout=3600)
     wall = time.monotonic() - t0
@@ -91,6 +92,8 @@ def main(argv=None) -> int:
     ap.add_argument("--shard-portals", type=int, default=25)
     ap.add_argument("--parallel", type=int, nargs="+", default=[1], help="shards side by side (one run each)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    ap.add_argument("--lake", action="store_true",
+                    help="shards write into a DuckLake on a throwaway PostgreSQL (tests/pgserver.py), one per run")
     args = ap.parse_args(argv)
 
     from ogi.demo.server import DemoPortals
@@ -101,11 +104,23 @@ def main(argv=None) -> int:
     with DemoPortals(base_dir=tmp / "portals", builders=build_portals(args.portals, args.reports),
                      honeypot=False, first_octet=30) as demo:
         home = tmp / "prefect-home"
-        for par in args.parallel:
-            d = tmp / f"data-p{par}"
-            full = run_once(demo.registry_path, d, home, args.shard_portals, par)
-            again = run_once(demo.registry_path, d, home, args.shard_portals, par)
-            results.append((par, full, again))
+        pg = None
+        if args.lake:
+            from tests.pgserver import PgServer
+
+            pg = PgServer.start()
+        try:
+            for par in args.parallel:
+                d = tmp / f"data-p{par}"
+                lake = (pg.create_database(f"bench_p{par}") + f"?data_path={tmp / f'lake-p{par}'}") if pg else None
+                full = run_once(demo.registry_path, d, home, args.shard_portals, par, lake)
+                again = run_once(demo.registry_path, d, home, args.shard_portals, par, lake)
+                if lake:
+                    full["lake_mb"] = sum(f.stat().st_size for f in (tmp / f"lake-p{par}").rglob("*") if f.is_file()) / 2**20
+                results.append((par, full, again))
+        finally:
+            if pg is not None:
+                pg.stop()
     load_after = " ".join(f"{x:.2f}" for x in os.getloadavg())
     lines = [
         "## pipeline end to end (flows/, bench/bench_pipeline.py)",
@@ -114,10 +129,13 @@ def main(argv=None) -> int:
         f"before {load_before}, after {load_after}. {args.portals} generated portals × {args.reports} reports "
         f"(real-size Word-pasted HTML report pages, JS-paged listings) on 127.0.0.x; `ogi run --fast` in a "
         f"subprocess on the ephemeral Prefect API (server start-up included in wall time), shards of "
-        f"{args.shard_portals} portals. *pipeline s* = shards + load + index + publish (without the API start).",
+        f"{args.shard_portals} portals" + (", writing into a DuckLake (PostgreSQL catalog on loopback, Parquet "
+                                           "files in a local directory)" if args.lake else ", single-file warehouse")
+        + ". *pipeline s* = shards + load + index + publish (without the API start); *N shard(s) at a time* = "
+        "N shards side by side in the flow process (`--parallel-shards`), each crawling in its own process.",
         "",
         "| run | wall s | pipeline s | reports | documents | parsed | reports/s (wall) | reports/s (pipeline) | "
-        "crawl s | fetch+parse s | load s | index s | publish s | flow process peak MB | largest child MB | "
+        "crawl s (Σ shards) | fetch+parse s (Σ shards) | load s | index s | publish s | flow process peak MB | largest child MB | "
         "warehouse MB |",
         "|---|" + "---:|" * 16,
     ]
@@ -131,7 +149,8 @@ def main(argv=None) -> int:
         lines.append(f"* {par} at a time: unchanged rerun = {100 * again['wall_s'] / full['wall_s']:.0f}% of the "
                      f"full run's wall time ({100 * t_again / max(t_full, 1e-9):.0f}% of its pipeline time); "
                      f"{again['not_modified']} of {again['documents']} documents answered 304; hosts busy at once "
-                     f"(peak): {full['max_active_hosts']}; {full['shards']} shards.")
+                     f"(peak): {full['max_active_hosts']}; {full['shards']} shards"
+                     + (f"; lake data files {full['lake_mb']:.1f} MB." if "lake_mb" in full else "."))
     lines.append("")
     # the national estimate, from the best measured pipeline rate (one machine = one worker here)
     best = max(results, key=lambda x: x[1]["reports"] / max(1e-9, _pipeline_s(x[1])))

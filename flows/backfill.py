@@ -12,8 +12,8 @@ from typing import Any
 
 from prefect import flow
 
-from .nightly import DEFAULT_REGISTRY
-from .pipeline import run_pipeline
+from flows.nightly import DEFAULT_REGISTRY
+from flows.pipeline import run_pipeline
 
 
 @flow(name="backfill", log_prints=True, persist_result=False)

@@ -102,9 +102,12 @@ def print_summary(summary: dict[str, Any], *, title: str = "run summary") -> Non
             ("not_modified", "not modified (304)"),
             ("documents_unchanged", "documents unchanged"), ("fetch_failed", "fetch failed"),
             ("fetch_skipped", "refused (hosts/robots)"), ("parsed", "parsed"), ("parse_cached", "parse cached"),
-            ("selected", "selected for reparse")]
+            ("selected", "selected for reparse"), ("shards", "shards")]
     parts = [f"{label}={stats[k]}" for k, label in keys if k in stats]
     if parts:
         console.print(", ".join(parts))
+    if stats.get("shards_failed"):
+        console.print(f"[yellow]unfinished shards:[/yellow] {', '.join(stats['shards_failed'])} — "
+                      f"`ogi run … --run-key {summary.get('run_id')}` runs only those")
     if summary.get("warehouse"):
         console.print(f"warehouse: {summary['warehouse']}")

@@ -13,7 +13,7 @@ from typing import Any
 
 from prefect import flow
 
-from .pipeline import run_pipeline
+from flows.pipeline import run_pipeline
 
 DEFAULT_REGISTRY = "crawlers/data/registry.csv"
 

@@ -387,8 +387,8 @@ def run_pipeline(flow: str, registry: str, data_dir: str, *, portals: list[str] 
                          deployment=shard_deployment, timeout_s=shard_timeout_s, parallel=parallel_shards,
                          lake_url=lake_url)
     timings = {"shards_s": round(time.monotonic() - t0, 2)}
-    for r in results.values():
-        for k, v in (r.get("timings") or {}).items():
+    for r in results.values():  # summed over the shards run now (side by side they overlap in time)
+        for k, v in ((r.get("timings") or {}) if not r.get("reused") else {}).items():
             timings[k] = round(timings.get(k, 0.0) + float(v), 2)
 
     # load what the finished shards wrote: the one writer of the build warehouse
@@ -436,7 +436,8 @@ def run_pipeline(flow: str, registry: str, data_dir: str, *, portals: list[str] 
         error = "; ".join(f"{sh.shard_id}: {(results.get(sh.shard_id) or {}).get('error') or 'did not finish'}"
                           for sh in failed)[:2000]
         _finish(flow, run_key, started, registry, paths, run_dir, status="failed", error=error, stats=stats,
-                per_portal=per_portal, timings=timings, shards=shards, load_figures=load_figures)
+                per_portal=per_portal, timings=timings, shards=shards, load_figures=load_figures,
+                lake_url=lake_url)
         raise RuntimeError(f"every shard failed: {error}")
     status = "partial" if failed else "ok"
     error = (f"{len(failed)} of {len(shards)} shard(s) did not finish: "

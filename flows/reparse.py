@@ -23,11 +23,11 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 import parsers
 
-from . import progress
-from .load import write_plan
-from .pipeline import CHUNK_ITEMS, build_report, data_paths, new_run_id, parse_all, portal_chunks
-from .rawstore import RawStore, _write_json, utc_now
-from .tasks import close_parse_pool, load_task, publish_task
+from flows import progress
+from flows.load import write_plan
+from flows.pipeline import CHUNK_ITEMS, build_report, data_paths, new_run_id, parse_all, portal_chunks
+from flows.rawstore import RawStore, _write_json, utc_now
+from flows.tasks import close_parse_pool, load_task, publish_task
 
 
 def loaded_versions(build_path: Path) -> dict[str, tuple[str | None, int | None]]:

@@ -29,13 +29,15 @@ from prefect import flow
 
 import parsers
 
-from . import progress
-from .crawl import read_items, read_stats
-from .pipeline import (CHUNK_ITEMS, _fetch_stats, _year_of, build_report, data_paths, document_rows, documents_of,
+# absolute imports: Prefect loads this file as a script (the deployment entrypoint), and spawned
+# parser processes re-run it as `__mp_main__`, where relative imports would fail
+from flows import progress
+from flows.crawl import read_items, read_stats
+from flows.pipeline import (CHUNK_ITEMS, _fetch_stats, _year_of, build_report, data_paths, document_rows, documents_of,
                        fetch_and_parse, portal_chunks, portal_figures)
-from .rawstore import RawStore, _atomic_write, _write_json, utc_now
-from .registry import read_registry
-from .sinks import add_figures, sink_for
+from flows.rawstore import RawStore, _atomic_write, _write_json, utc_now
+from flows.registry import read_registry
+from flows.sinks import add_figures, sink_for
 
 CRAWL_S_PER_PORTAL = float(os.environ.get("OGI_CRAWL_S_PER_PORTAL") or 120)  # crawl budget per portal
 CRAWL_S_BASE = 300.0
@@ -87,7 +89,7 @@ def run_shard(flow_name: str, registry: str, data_dir: str, run_key: str, shard_
               years: list[int] | None = None, politeness: dict | None = None, crawl_settings: dict | None = None,
               crawl_timeout_s: float | None = None, lake_url: str | None = None,
               chunk_items: int | None = None) -> dict[str, Any]:
-    from .tasks import crawl_task
+    from flows.tasks import crawl_task
 
     sdir = shard_dir(data_dir, run_key, shard_id)
     done = sdir / "done.json"
@@ -193,8 +195,8 @@ def shard(flow: str, registry: str, data_dir: str, run_key: str, shard_id: str, 
           lake_url: str | None = None) -> dict[str, Any]:
     """Crawl, fetch and parse one shard's portals; write its rounds for the parent to load
     (or into the lake at `lake_url`); publish a Prefect table artifact of its portals."""
-    from .artifacts import publish_shard_artifact
-    from .download import reset_politeness_state
+    from flows.artifacts import publish_shard_artifact
+    from flows.download import reset_politeness_state
 
     in_worker = os.getpid() not in LOCAL_PARENTS
     try:
@@ -202,7 +204,7 @@ def shard(flow: str, registry: str, data_dir: str, run_key: str, shard_id: str, 
                            crawl_settings=crawl_settings, crawl_timeout_s=crawl_timeout_s, lake_url=lake_url)
     finally:
         if in_worker:  # a worker's own process: leave nothing running (in-process: the parent cleans up)
-            from .tasks import close_parse_pool
+            from flows.tasks import close_parse_pool
 
             close_parse_pool()
             reset_politeness_state()

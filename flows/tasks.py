@@ -86,12 +86,13 @@ def parse_cache_path(data_dir: str | os.PathLike[str], sha256: str, fmt: str | N
     return Path(data_dir).resolve() / "cache" / "parsed" / version / sha256[:2] / f"{sha256}-{fmt or 'any'}.json"
 
 
-TRANSIENT_PARSE_ERRORS = ("parser process killed", "parser process died", "parse timed out", "parser pool error",
-                          "parse cancelled", "parser workers kept retiring")
+TRANSIENT_PARSE_ERRORS = ("parser process killed", "parser process died", "parser pool error", "parse cancelled",
+                          "parser workers kept retiring")
 
 
 def is_transient_failure(report: dict[str, Any]) -> bool:
-    """A failure the parse pool reports for the process, not the bytes (killed, timed out …)."""
+    """A failure that may be the process's, not the document's (killed from outside, pool trouble):
+    worth one more try on a fresh worker. A timeout is the document's (it is not tried twice)."""
     return report.get("status") == "failed" and str(report.get("error") or "").startswith(TRANSIENT_PARSE_ERRORS)
 
 
@@ -99,7 +100,8 @@ def parse_with_cache(data_dir: str, sha256: str, fmt: str | None, filename: str 
                      content_type: str | None = None) -> tuple[dict[str, Any], bool]:
     """(report dict, came from the cache). Same bytes + sniffed format + parser version = same
     result, so a document parsed once is never parsed again; one file per result, written
-    atomically (many processes may share the data directory). No Prefect task per document:
+    atomically (many processes may share the data directory); a worker that died is given one
+    more try before its failure is kept. No Prefect task per document:
     the round's batch runs in threads of the flow process (see flows.pipeline.fetch_and_parse)."""
     from .rawstore import _atomic_write
 
@@ -112,8 +114,6 @@ def parse_with_cache(data_dir: str, sha256: str, fmt: str | None, filename: str 
         report = parse_stored(data_dir, sha256, fmt, filename, content_type)
         if is_transient_failure(report):  # the machine, not the document? once more, on a fresh worker
             report = parse_stored(data_dir, sha256, fmt, filename, content_type)
-            if is_transient_failure(report):
-                return report, False  # not cached: the next run tries again
         _atomic_write(path, json.dumps(report, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
         return report, False
     finally:

@@ -84,6 +84,22 @@ def _template_by_year(year: int | None) -> str | None:
     return "pre2019"
 
 
+def _null_impossible_counts(rep: ParsedReport) -> None:
+    """A value that cannot be a count (negative, fractional, absurdly large) is never published: the
+    failed count_valid check keeps the value as read; the cell becomes null with a reason and a warning."""
+    for chk in rep.checks:
+        if chk.rule != "count_valid" or chk.passed:
+            continue
+        table, row, col = chk.values["table"], chk.values["row"], chk.values["column"]
+        cells = getattr(rep, table)
+        if cells.get(row, {}).get(col) is None:
+            continue
+        cells[row][col] = None
+        why = chk.detail.split(": ", 1)[-1]
+        rep.null_reasons.setdefault(table, {}).setdefault(row, {})[col] = f"read as {chk.values['value']}: {why}"
+        rep.warnings.append(f"{table}.{row}.{col}: null — read as {chk.values['value']}, {why}")
+
+
 def assemble(doc: Document, *, source: str) -> ParsedReport:
     from . import PARSER_VERSION
 
@@ -181,10 +197,11 @@ def assemble(doc: Document, *, source: str) -> ParsedReport:
         reasons = {r: cols for r, cols in reasons.items() if cols}
         if reasons:
             rep.null_reasons[name] = reasons
-    rep.checks = run_checks(rep.applications, rep.review_litigation)
+    rep.checks = run_checks(rep.applications, rep.review_litigation, rep.active_disclosure)
     for rules in trust.RULE_ORDER:  # a stated total disproving OCR'd / positional cells
         if trust.downgrade_failed_totals(rep, rules):
-            rep.checks = run_checks(rep.applications, rep.review_litigation)
+            rep.checks = run_checks(rep.applications, rep.review_litigation, rep.active_disclosure)
+    _null_impossible_counts(rep)
     overview = rep.sections.get("overview") or text[:heads["active_disclosure"][0] if "active_disclosure" in heads else 0]
     rep.checks += check_narrative(overview, rep.applications, rep.review_litigation)
     got = [bool(act.cells), app.found >= 20, rev.found > 0 or bool(rev.cells)]

@@ -6,7 +6,8 @@ returns a CheckResult with the values that were compared.
 - row_total: per applications row, total == sum of the six applicant columns
 - results_total: per column, total_processed == sum of the result rows
 - review_total: per review/litigation group, total == upheld + corrected + other_result + pending
-- count_valid: applications and review/litigation cells are whole numbers from 0 to MAX_COUNT
+- count_valid: applications and review/litigation cells are whole numbers from 0 to MAX_COUNT; section 二
+  decision counts from 0 to MAX_DECISIONS (changes 本年增/减 and money amounts are not counts)
   (a negative or absurd "count" is a misread or a typo, never a valid figure)
 
 A check is only made when every value it needs is present (not null).
@@ -127,8 +128,22 @@ def check_counts(table: str, cells: dict[str, dict[str, Any]], *, max_count: int
     return out
 
 
-def run_checks(applications: dict[str, dict[str, Any]], review: dict[str, dict[str, Any]]) -> list[CheckResult]:
+# section 二 counts decisions (许可/处罚/强制): a large city reports millions of penalty decisions
+# (traffic fines: 3,985,758 in one real report), so its ceiling is higher than for applications
+MAX_DECISIONS = 100_000_000
+# section 二 columns that are not counts: signed changes (本年增/减) and money amounts (元/万元, decimals)
+_NOT_COUNT_COLUMNS = ("change",)
+
+
+def _active_counts(active: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {row: {c: v for c, v in (cols or {}).items() if c not in _NOT_COUNT_COLUMNS and "amount" not in c}
+            for row, cols in active.items()}
+
+
+def run_checks(applications: dict[str, dict[str, Any]], review: dict[str, dict[str, Any]],
+               active: dict[str, dict[str, Any]] | None = None) -> list[CheckResult]:
     return (check_applications(applications) + check_review(review)
+            + check_counts("active_disclosure", _active_counts(active or {}), max_count=MAX_DECISIONS)
             + check_counts("applications", applications) + check_counts("review_litigation", review))
 
 

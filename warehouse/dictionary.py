@@ -172,7 +172,8 @@ TABLES: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
         "new": ("new reports loaded", "新增报告数"),
         "changed": ("changed reports reloaded", "变化的报告数"),
         "failed": ("documents or reports that failed", "失败数"),
-        "status": ("ok | empty | error | blocked (anti-bot wall)", "状态"),
+        "status": ("ok | partial (reports found, some failed: error says how many) | empty | error | "
+                   "blocked (anti-bot wall)", "状态"),
         "error": ("portal-level error (for blocked: the wall)", "错误"),
         "recorded_at": ("UTC time the row was written", "记录时间(UTC)"),
         "platform": ("platform detected in this run", "检测到的网站平台"),

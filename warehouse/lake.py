@@ -25,8 +25,11 @@ single `warehouse.duckdb` from the lake. On one machine the single-file warehous
 
 URLs: `postgres://…` / `postgresql://…` (libpq URI; `postgres:dbname=… host=…` keyword form too),
 `sqlite:///abs/path/catalog.sqlite`, or a plain catalog path (`*.sqlite`, `*.ducklake`); the
-data directory comes from the `data_path` query parameter or the `data_path=` argument. Nothing
-is downloaded: the ducklake and postgres extensions load from their pinned wheels.
+data directory comes from the `data_path` query parameter or the `data_path=` argument. The
+catalog remembers its data path: every writer must see the directory at the same path (mount
+the share at one path on every machine); another path is refused. Passwords are best kept in
+PGPASSWORD or ~/.pgpass (they are masked in errors and logs anyway). Nothing is downloaded: the
+ducklake and postgres extensions load from their pinned wheels.
 
 Guarantees:
 - `write_reports` is ONE lake transaction (one snapshot): the reports with all their rows, the
@@ -110,6 +113,16 @@ def redact(url: str) -> str:
         return url
     netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def scrub(text: str, catalog: str | Path) -> str:
+    """`text` (e.g. a DuckDB error quoting the connection string) without the catalog's password."""
+    catalog = str(catalog)
+    secret = urlsplit(catalog).password if "://" in catalog else None
+    if not secret:
+        found = [p.split("=", 1)[1] for p in catalog.split() if p.startswith("password=")]
+        secret = found[0] if found else None
+    return text.replace(secret, "***") if secret else text
 
 
 def retrying(fn: Callable[[], Any], *, attempts: int = 20, delay: float = 0.1,
@@ -212,7 +225,7 @@ class Lake:
             try:  # fts is loaded only when materialising (writers never need it)
                 attach_lake(con, self.catalog, self.data_path, alias=ALIAS, read_only=self.read_only)
             except duckdb.Error as exc:
-                raise LakeError(f"cannot open lake {self!r}: {exc}") from exc
+                raise LakeError(f"cannot open lake {self!r}: {scrub(str(exc), self.catalog)}") from None
             con.execute(f"USE {ALIAS}")
             if not self.read_only:
                 # Every writer may race to create/migrate a new lake: the loser retries and

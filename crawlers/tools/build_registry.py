@@ -1,6 +1,9 @@
-"""Build crawlers/data/registry.csv from the research sample (run by hand, never at crawl time):
+"""Build the 180-row sample registry from the research sample (run by hand, never at crawl time):
 
-    .venv/bin/python -m crawlers.tools.build_registry PATH/TO/research/portals.csv
+    .venv/bin/python -m crawlers.tools.build_registry PATH/TO/research/portals.csv --out sample.csv
+
+The national registry (crawlers/data/registry.csv) is built by `build_national_registry`, which merges
+such a file (`--known`); this tool no longer writes the committed registry by default.
 
 One row per real host. start_urls = the report column derived from the sampled report/listing URLs
 (the directory up to the last 年报-style segment, or the column above the YYYYMM directory) plus
@@ -133,7 +136,7 @@ def build(rows: list[dict]) -> list[dict]:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("portals_csv")
-    ap.add_argument("--out", default=str(DEFAULT_REGISTRY))
+    ap.add_argument("--out", required=True, help=f"where to write (the national registry is {DEFAULT_REGISTRY})")
     args = ap.parse_args(argv)
     with open(args.portals_csv, encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 
@@ -29,8 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="resume this run: only its unfinished shards run (default: a new run)")
     p.add_argument("--shard-portals", type=int, default=None, metavar="N",
                    help="at most N portals per shard (default 100)")
-    p.add_argument("--parallel-shards", type=int, default=1, metavar="N",
-                   help="shards run side by side in this process (each crawls in its own process; default 1)")
+    p.add_argument("--parallel-shards", type=int, default=None, metavar="N",
+                   help="shards run side by side in this process (each crawls in its own process; "
+                        "default: 2 on a machine with 2 or more CPUs)")
     p.add_argument("--lake", default=None, metavar="URL",
                    help="shards write into this DuckLake (postgres://…?data_path=DIR, see warehouse/lake.py) and "
                         "the published file is materialised from it (default: the single-file warehouse)")
@@ -98,7 +100,8 @@ def main(args: argparse.Namespace) -> int:
                            politeness=politeness_of(args), crawl_settings=crawl_settings,
                            progress=not args.no_progress, verbose=getattr(args, "verbose", 0),
                            run_key=args.run_key, shard_portals=args.shard_portals,
-                           parallel_shards=max(1, args.parallel_shards), lake_url=args.lake)
+                           parallel_shards=max(1, args.parallel_shards or min(2, os.cpu_count() or 1)),
+                           lake_url=args.lake)
     except Exception as exc:  # the run itself failed (crawl died, warehouse unwritable …)
         print(f"ogi run: the run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         print("(recorded in the warehouse's runs table when possible; see `ogi status`)", file=sys.stderr)

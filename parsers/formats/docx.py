@@ -7,6 +7,7 @@ Nested tables are flattened into their cell's text. Text boxes are read once (th
 from __future__ import annotations
 
 import threading
+import warnings
 
 from ..model import Document, Paragraph, Table
 from ..pdf.lines import join_lines
@@ -112,7 +113,9 @@ class _ImageReader:
         data = read_member(self.zf, path)
         Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
         try:
-            im = Image.open(_io.BytesIO(data))
+            with warnings.catch_warnings():  # an oversized picture is refused just below, with its size
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                im = Image.open(_io.BytesIO(data))
             w, h = im.size
         except Exception:
             return []  # EMF/WMF and other vector pictures: nothing to OCR

@@ -67,6 +67,8 @@ ERRORS = {
     "/xxgk/nb/wall.html": (f"{COUNTY}民政局2023年政府信息公开工作年度报告", "bot challenge"),
     "/xxgk/nb/gone.html": (f"{COUNTY}商务局2023年政府信息公开工作年度报告", "HTTP 404"),
     "/xxgk/nb/other.html": (f"{COUNTY}司法局2023年政府信息公开工作年度报告", "no report on the page"),
+    # a redirect loop: Scrapy's duplicate filter would drop its second hop without a word
+    "/xxgk/nb/loop.html": (f"{COUNTY}统计局2023年政府信息公开工作年度报告", "redirect loop"),
     "WALL/xxgk/nb/walled.html": (f"{COUNTY}文旅局2023年政府信息公开工作年度报告", "bot challenge (HTTP 521"),
 }
 
@@ -85,6 +87,8 @@ def _site(wall_base: str) -> dict[str, tuple[int, str, bytes]]:
                                 _page("栏目建设中", "<p>本栏目正在建设中，敬请期待。</p>").encode()),   # no article
         pdf: (200, "application/pdf", b"%PDF-1.4\n%%EOF\n"),
         "/xxgk/nb/show.jsp?id=7": (200, "application/octet-stream", b"%PDF-1.7\n%%EOF\n"),
+        "/xxgk/nb/loop.html": (302, "text/html", b"", "/xxgk/nb/loop2.html"),
+        "/xxgk/nb/loop2.html": (302, "text/html", b"", "/xxgk/nb/loop.html"),
     }
     links = [(p, t) for p, t in REPORTS.items()] + [
         (p.replace("WALL", wall_base), t) for p, (t, _) in ERRORS.items()]
@@ -100,10 +104,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):  # noqa: N802
         if self.wall:
-            status, ctype, body = 521, "text/html", CHALLENGE.encode()
+            status, ctype, body, location = 521, "text/html", CHALLENGE.encode(), []
         else:
-            status, ctype, body = self.site.get(self.path, (404, "text/html", b"<html><body>404</body></html>"))
+            status, ctype, body, *location = self.site.get(self.path, (404, "text/html", b"<html><body>404</body></html>"))
         self.send_response(status)
+        for target in location:
+            self.send_header("Location", target)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()

@@ -52,7 +52,7 @@ def test_round_figures_add_up_per_portal():
 
 def test_transient_parse_failures_are_not_the_documents_fault():
     assert is_transient_failure({"status": "failed", "error": "parser process killed by SIGKILL (memory limit …)"})
-    assert is_transient_failure({"status": "failed", "error": "parse timed out after 120 s (document abandoned)"})
+    assert not is_transient_failure({"status": "failed", "error": "parse timed out after 120 s (document abandoned)"})
     assert not is_transient_failure({"status": "failed", "error": "not a PDF: broken header"})
     assert not is_transient_failure({"status": "ok"})
 

@@ -148,10 +148,13 @@ def test_long_title_element_is_not_a_title(tmp_path, truth):
 @pytest.mark.parametrize("value,why", [(-6, "negative"), (123456789012, "larger than")], ids=["negative", "absurd"])
 def test_values_that_cannot_be_counts_are_flagged(tmp_path, value, why):
     rep = _parse(tmp_path, "report.html", g.counts_html({("new_received", "natural_person"): value}))
-    assert rep.applications["new_received"]["natural_person"] == value  # the number is kept as read
     bad = [c for c in rep.checks if c.rule == "count_valid" and not c.passed]
     assert [c.scope for c in bad] == ["applications.new_received.natural_person"]
-    assert why in bad[0].detail and bad[0].values["value"] == value
+    assert why in bad[0].detail and bad[0].values["value"] == value  # the check keeps the value as read
+    # ... but a number that cannot be a count is never published: null, with the reason and a warning
+    assert rep.applications["new_received"]["natural_person"] is None
+    assert why in rep.null_reasons["applications"]["new_received"]["natural_person"]
+    assert any("applications.new_received.natural_person" in w and why in w for w in rep.warnings)
 
 
 def test_valid_counts_pass_the_count_check(tmp_path):

@@ -17,7 +17,7 @@ import pytest
 
 import warehouse
 from tests.pgserver import pg_server  # noqa: F401  (session fixture)
-from warehouse.lake import Lake, LakeError, parse_url, redact
+from warehouse.lake import Lake, LakeError, parse_url, redact, scrub
 from warehouse.load import REPORT_TABLES
 from warehouse.synthetic import make_report
 from warehouse.views import cache_tables
@@ -165,6 +165,9 @@ def test_parse_url_forms():
     with pytest.raises(LakeError, match="no data path"):
         parse_url("postgres://u:secret@h/db")
     assert "secret" not in repr(Lake.from_url("postgres://u:secret@h/db?data_path=/x"))
+    assert scrub('cannot connect to "postgres://u:secret@h/db"', "postgres://u:secret@h/db") == \
+        'cannot connect to "postgres://u:***@h/db"'
+    assert "s3cr" not in scrub("failed: host=h password=s3cr", "postgres:host=h password=s3cr")
 
 
 def test_postgres_extension_loads_offline_under_its_real_name():
@@ -270,8 +273,9 @@ def test_rewriting_a_shard_converges_and_materialise_is_incremental(lake_url, tm
     assert lake.duplicate_report_ids() == ["c-009"] and lake.status()["duplicate_report_ids"] == 1
     with pytest.raises(LakeError, match="written twice"):
         lake.materialise(public)
-    assert warehouse.open_warehouse(public, read_only=True).execute(
-        "SELECT count(*) FROM reports").fetchone()[0] == 8  # the public file was left alone
+    reader = warehouse.open_warehouse(public, read_only=True)
+    assert reader.execute("SELECT count(*) FROM reports").fetchone()[0] == 8  # the public file was left alone
+    reader.close()
     assert lake.write_reports(twin, force=True)["inserted"] == 1
     assert lake.duplicate_report_ids() == [] and lake.materialise(public)["reports"] == 9
     lake.close()

@@ -13,7 +13,7 @@ import logging
 from datetime import datetime, timezone
 from itertools import islice
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy import signals
@@ -175,7 +175,7 @@ class PortalSpiderBase(scrapy.Spider):
                 if isinstance(out, scrapy.Request):
                     if out.callback != self.parse:
                         continue   # navigation (a gkmlpt column …) is the listings' business
-                    out.meta["ogi_sitemap"] = True   # read as a report or not at all: never navigated
+                    out.meta["ogi_report_only"] = True   # read as a report or not at all: never navigated
                     self._deferred.append(out)       # after the listings (see flush_deferred)
                 else:
                     yield out
@@ -207,20 +207,23 @@ class PortalSpiderBase(scrapy.Spider):
                 self.count_error(request, f"HTTP {status}")
             return
         if failure.check(IgnoreRequest):   # robots.txt, allow-list, caps: refusals, not errors …
-            if request.meta.get("ogi_judged") and str(failure.value).startswith("blocked:"):
-                yield self.error_item(request, "bot challenge (host walled earlier in this crawl)")   # … but a wall is
+            if request.meta.get("ogi_judged"):   # … but a link judged a report ends as a report or an error
+                if str(failure.value).startswith("blocked:"):
+                    yield self.error_item(request, "bot challenge (host walled earlier in this crawl)")
+                elif request.meta.get("redirect_urls"):
+                    yield self.error_item(request, f"redirect refused: {failure.value}"[:300])
             return
         if request.meta.get("ogi_judged"):
             yield self.error_item(request, f"fetch failed: {type(failure.value).__name__}: {failure.value}"[:300])
         else:
             self.count_error(request, repr(failure.value)[:200])
 
-    def error_item(self, request_or_response, reason: str) -> ReportItem:
+    def error_item(self, request_or_response, reason: str, *, first: str | None = None) -> ReportItem:
         """A link judged a report that gave no report: an item with `error`, so the flows record a failed
         document for its URL and the portal's stats count it — a report never vanishes without a trace."""
         meta = request_or_response.meta
         pid = meta["portal"]
-        url = canonicalize((meta.get("redirect_urls") or [request_or_response.url])[0])   # the link, not its target
+        url = canonicalize(first or (meta.get("redirect_urls") or [request_or_response.url])[0])   # the link itself
         title = sane_title(meta.get("ogi_hint")) or url
         self.logger.warning("%s: judged a report, none read: %s (%s)", pid, reason, url)
         return ReportItem(
@@ -247,6 +250,9 @@ class PortalSpiderBase(scrapy.Spider):
     def parse(self, response):
         self.count_page(response)
         judged = response.meta.get("ogi_judged")
+        if judged and 300 <= response.status < 400:
+            yield self.follow_judged_redirect(response)
+            return
         try:
             response = pages.readable_response(response)
         except pages.UnreadablePage as exc:
@@ -280,6 +286,26 @@ class PortalSpiderBase(scrapy.Spider):
         if not led:
             yield self.error_item(response, self.why_no_report(response))
 
+    MAX_REDIRECTS = 5
+
+    def follow_judged_redirect(self, response):
+        """A link judged a report is redirected here, hop by hop, so that no hop can vanish: Scrapy's
+        redirect middleware hands the next hop to the duplicate filter, which drops a loop, or a report
+        URL now redirected to a page already read, without a word. The chain is the item's history."""
+        chain = list(response.meta.get("redirect_urls") or []) + [response.url]
+        location = (response.headers.get("Location") or b"").decode("latin-1").strip()
+        if not location:
+            return self.error_item(response, f"HTTP {response.status} without a Location", first=chain[0])
+        target = canonicalize(urljoin(response.url, location))
+        if target in {canonicalize(u) for u in chain}:
+            return self.error_item(response, f"redirect loop ({len(chain)} hops)", first=chain[0])
+        if len(chain) > self.MAX_REDIRECTS:
+            return self.error_item(response, f"more than {self.MAX_REDIRECTS} redirects", first=chain[0])
+        meta = {**response.meta, "redirect_urls": chain, "ogi_report_only": True}
+        for key in ("download_slot", "download_latency", "download_timeout", "depth", "retry_times"):
+            meta.pop(key, None)
+        return response.request.replace(url=target, meta=meta, dont_filter=True)   # bounded by the chain above
+
     def why_no_report(self, response) -> str:
         text = pages.page_text(response.selector)
         wall = pages.challenge_of(response, text)
@@ -307,8 +333,8 @@ class PortalSpiderBase(scrapy.Spider):
                         else:
                             yield out
             return
-        if response.meta.get("ogi_sitemap"):
-            return   # a page reached through the sitemap is a report or nothing: never navigated
+        if response.meta.get("ogi_report_only"):
+            return   # reached through a sitemap or a redirected report link: a report or nothing, never navigated
         if response.meta.get("ogi_depth", 0) == 0:
             yield from self.discover_sitemaps(response)
             # links of a start page are the site's chrome: they get no sub-column bonus deeper down
@@ -429,10 +455,11 @@ class PortalSpiderBase(scrapy.Spider):
                 if kind == REPORT:
                     yield self.file_item(url, text, response)
                 return
-            yield scrapy.Request(url, callback=self.parse, errback=self.on_error, priority=20,
-                                 meta=self.child_meta(response, ctx="column", ogi_hint=text, ogi_candidate=True,
-                                                      ogi_judged=judged or None,
-                                                      ogi_listing=canonicalize(response.url)))
+            meta = self.child_meta(response, ctx="column", ogi_hint=text, ogi_candidate=True,
+                                   ogi_listing=canonicalize(response.url))
+            if judged:   # it must end as a report or an error; its redirects are followed hop by hop
+                meta.update(ogi_judged=True, dont_redirect=True, handle_httpstatus_list=[301, 302, 303, 307, 308])
+            yield scrapy.Request(url, callback=self.parse, errback=self.on_error, priority=20, meta=meta)
             return
         if pages.is_attachment_url(url):
             return
