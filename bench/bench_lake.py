@@ -2,10 +2,10 @@
 writer processes, then materialising the analysts' single file (full, then incremental) and the
 Parquet export read from the lake.
 
-    .venv/bin/python bench/bench_lake.py [--reports 10000] [--batch 500] [--url postgres://…]
+    .venv/bin/python bench/bench_lake.py [--reports 10000] [--batch 500]
 
-Without --url a throwaway PostgreSQL is started in a temporary directory (tests/pgserver.py;
-needs Debian's `postgresql`). Reports are the synthetic payloads of bench_warehouse.py (half
+A throwaway PostgreSQL is started in a temporary directory (tests/pgserver.py; needs Debian's
+`postgresql`), one database per lake. Reports are the synthetic payloads of bench_warehouse.py (half
 2019, half 2021 templates, 2 % failed parses), each with its fetched-document row; every writer
 process generates its own share before the clock starts and times only `Lake.write_reports`.
 Writes bench/results/lake.md.
@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -91,8 +92,6 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--reports", type=int, default=10_000)
     ap.add_argument("--batch", type=int, default=500, help="reports per write_reports transaction")
-    ap.add_argument("--url", help="an existing PostgreSQL server (postgres://user@host:port/db); a fresh "
-                                  "database per phase is created on a throwaway server when omitted")
     ap.add_argument("--writer", help=argparse.SUPPRESS)
     ap.add_argument("--start", type=int, default=0, help=argparse.SUPPRESS)
     ap.add_argument("--count", type=int, default=0, help=argparse.SUPPRESS)
@@ -108,16 +107,10 @@ def main() -> int:
 
     load_before = os.getloadavg()[0]
     tmp = Path(tempfile.mkdtemp(prefix="ogi-bench-lake-"))
-    server = None
-    if not args.url:
-        server = PgServer.start()
+    server = PgServer.start()
     try:
         def fresh_lake(name: str) -> str:
-            if server:
-                dsn = server.create_database(name)
-            else:
-                dsn = args.url
-            url = f"{dsn}?data_path={tmp / name}"
+            url = f"{server.create_database(name)}?data_path={tmp / name}"
             Lake.from_url(url).init().get("snapshot_id")
             return url
 
@@ -147,13 +140,11 @@ def main() -> int:
         counts = lake.export_parquet(tmp / "parquet")
         export_s = time.perf_counter() - t0
         lake.close()
-        catalog_mb = None
-        if server:
-            catalog_mb = int(server.psql("SELECT pg_database_size('lake_two')").strip()) / 1e6
+        catalog_mb = int(server.psql("SELECT pg_database_size('lake_two')").strip()) / 1e6
         data_mb = _dir_bytes(tmp / "lake_two") / 1e6
     finally:
-        if server:
-            server.stop()
+        server.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
 
     rows = []
     for name, (wall, outs) in phases.items():
@@ -167,7 +158,7 @@ def main() -> int:
     md = f"""# Lake (DuckLake, PostgreSQL catalog, several writers)
 
 `.venv/bin/python bench/bench_lake.py --reports {n} --batch {b}` — {n:,} synthetic reports (each with its
-document row) written into one DuckLake whose catalog is PostgreSQL {'(throwaway server on loopback)' if server else ''}
+document row) written into one DuckLake whose catalog is PostgreSQL (throwaway server on loopback)
 and whose Parquet files are in a local directory; writers are separate processes started together, each
 writing batches of {b} reports, one lake transaction per batch (`warehouse.lake.Lake.write_reports`).
 Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs (1-min load average
@@ -181,7 +172,7 @@ Attempts above the number of transactions are whole-batch retries after a DuckLa
 
 Materialising the analysts' `warehouse.duckdb` from the lake ({st['tables']['reports']:,} reports,
 {st['data_files']} data files, {st['data_bytes'] / 1e6:.1f} MB of Parquet in the lake's tables,
-{data_mb:.1f} MB in the data directory{f', catalog database {catalog_mb:.1f} MB' if catalog_mb else ''}; published file
+{data_mb:.1f} MB in the data directory, catalog database {catalog_mb:.1f} MB; published file
 {m1['bytes'] / 1e6:.1f} MB):
 
 | materialise | reports copied | sync s | search index s | publish s | total s |

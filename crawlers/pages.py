@@ -14,7 +14,7 @@ from scrapy.http import HtmlResponse, TextResponse
 from scrapy.responsetypes import responsetypes
 
 from crawlers.recognition import squash
-from parsers.formats.html import bot_challenge
+from parsers.formats.html import bot_challenge, flatten_nesting
 from parsers.safety import MAX_HTML_NESTING, UnsafeDocument, inflate_capped
 from parsers.titles import is_org_name
 
@@ -80,46 +80,15 @@ def _deep(response) -> bool:
         return False
 
 
-# tags that only wrap text (an unclosed one stays open to the end of the page): beyond the depth the
-# parsers read (parsers.formats.html.flatten_nesting, MAX_HTML_NESTING) they are dropped; links,
-# frames, headings, tables and paragraphs are never dropped — the crawler needs them
-_WRAPPERS = frozenset({"font", "span", "b", "i", "u", "em", "strong", "small", "big", "sup", "sub", "s", "strike",
-                       "ins", "del", "label", "abbr", "code", "o:p", "st1:chsdate", "div", "section", "article",
-                       "center", "blockquote", "main", "aside", "nav", "header", "footer"})
-_WRAPPER_TAG = re.compile(r"<(/?)(" + "|".join(sorted((re.escape(t) for t in _WRAPPERS), key=len, reverse=True))
-                          + r")(?=[\s/>])[^>]*>", re.IGNORECASE)
+# links and forms are what the crawler reads: never dropped when a deep page is flattened
+_CRAWLER_KEEPS = frozenset({"a", "form"})
 
 
 def flatten_wrappers(text: str, limit: int = MAX_HTML_NESTING) -> str:
-    """Wrapper tags nested deeper than `limit` removed in one linear pass (per-name stacks: a stray
-    closing tag costs nothing, 100k unclosed <font> cost one pass). Returns `text` itself when
+    """Wrapper tags nested deeper than `limit` removed in one linear pass — the parsers' rule
+    (parsers.formats.html.flatten_nesting), keeping links and forms. Returns `text` itself when
     nothing nests that deep."""
-    if text.count("<") < limit:
-        return text
-    depth = 0
-    stacks: dict[str, list[bool]] = {}
-    out: list[str] = []
-    pos = 0
-    for m in _WRAPPER_TAG.finditer(text):
-        if m.group(0).endswith("/>"):
-            continue
-        stack = stacks.setdefault(m.group(2).lower(), [])
-        if m.group(1):
-            if not stack:
-                continue
-            kept = stack.pop()
-            depth -= 1
-        else:
-            kept = depth < limit
-            stack.append(kept)
-            depth += 1
-        if not kept:
-            out.append(text[pos:m.start()])
-            pos = m.end()
-    if not out:
-        return text
-    out.append(text[pos:])
-    return "".join(out)
+    return flatten_nesting(text, limit, keep=_CRAWLER_KEEPS, tables=False)
 
 
 _DOCUMENT_MAGIC = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"{\\rtf")

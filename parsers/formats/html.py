@@ -68,7 +68,8 @@ def _table_heights(text: str) -> dict[int, int]:
     return heights
 
 
-def flatten_nesting(text: str, limit: int = MAX_HTML_NESTING) -> str:
+def flatten_nesting(text: str, limit: int = MAX_HTML_NESTING, *, keep: frozenset[str] = frozenset(),
+                    tables: bool = True) -> str:
     """Excess nesting removed in one linear pass over the markup; the rest is untouched:
 
     - wrapper tags (<font>, <span>, <div> …) nested deeper than `limit` are dropped (a dropped
@@ -79,10 +80,15 @@ def flatten_nesting(text: str, limit: int = MAX_HTML_NESTING) -> str:
 
     Pages with 100k unclosed <font> tags (Word pastes), 100k nested <div> or thousands of nested
     layout tables then build a shallow tree, and everything after parsing is linear in the page
-    size. A page that never nests past the limits is returned as is."""
+    size. A page that never nests past the limits is returned as is.
+
+    `keep`: wrapper tags never dropped (the crawler keeps <a> and <form>: it reads links, not text);
+    `tables=False` leaves nested tables alone. The crawler reads deep pages through this function
+    too (crawlers.pages), so both see the page at the same depth."""
     if text.count("<") < limit:
         return text
-    heights = _table_heights(text) if text.count("<table") + text.count("<TABLE") > MAX_TABLE_NESTING else {}
+    heights = (_table_heights(text) if tables and text.count("<table") + text.count("<TABLE") > MAX_TABLE_NESTING
+               else {})
     depth = 0
     stacks: dict[str, list[bool]] = {}
     tables: list[bool] = []  # kept flags of the open tables
@@ -108,7 +114,7 @@ def flatten_nesting(text: str, limit: int = MAX_HTML_NESTING) -> str:
             block = name in ("table", "tr")
         else:
             block = name in _BLOCK_WRAPPERS
-            if not block and name not in _INLINE_WRAPPERS:
+            if (not block and name not in _INLINE_WRAPPERS) or name in keep:
                 continue
             if m.group(0).endswith("/>"):
                 continue

@@ -1,7 +1,8 @@
 """Sharded runs on the demo portals (real HTTP servers on 127.0.0.x, real Prefect API, real DuckDB):
-shards side by side give the same warehouse as one shard, cell for cell; a run killed in the
-middle of a shard and rerun with its run key reruns only unfinished shards and converges to the
-same warehouse; operators get a Prefect table artifact per shard and per run."""
+shards side by side give the same warehouse as one shard, cell for cell — into the single file,
+and into one DuckLake with a PostgreSQL catalog (throwaway server); a run killed in the middle of
+a shard and rerun with its run key reruns only unfinished shards and converges to the same
+warehouse; operators get a Prefect table artifact per shard and per run."""
 from __future__ import annotations
 
 import json
@@ -13,6 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from tests.pgserver import pg_server  # noqa: F401  (session fixture; skips without PostgreSQL)
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,7 +49,7 @@ def test_shards_side_by_side_equal_one_shard_cell_for_cell(prefect_api, demo, si
     assert want["reports"] and want["applications"]
     for table in want:
         assert got[table] == want[table], table
-    assert s["stats"]["reports_new"] == len(want["reports"])
+    assert s["stats"]["reports_new"] == len(want["reports"]), s["stats"]
     # the Prefect UI shows the night: the run's table and one per shard
     with get_client(sync_client=True) as client:
         from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
@@ -104,3 +107,25 @@ def test_killed_mid_shard_rerun_finishes_only_unfinished_shards_and_converges(pr
     # and a rerun of the finished run changes nothing
     again = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, timeout=300)
     assert again.returncode == 0 and cells(d / "warehouse.duckdb") == want
+
+
+def test_two_shards_at_once_into_the_lake_equal_one_process_single_file(prefect_api, demo, single, pg_server,  # noqa: F811
+                                                                        tmp_path, fast_options, cells, query):
+    from flows.nightly import nightly
+
+    lake_url = pg_server.create_database("flows_lake") + f"?data_path={tmp_path / 'lake-files'}"
+    d = tmp_path / "lake"
+    s2 = nightly(registry=str(demo.registry_path), data_dir=str(d), shard_portals=3, parallel_shards=2,
+                 lake_url=lake_url, **fast_options)
+    assert s2["status"] == "ok" and s2["stats"]["shards"] >= 3
+    (n,) = query(single, "SELECT count(*) FROM reports")[0]
+    assert s2["stats"]["reports_new"] == n > 0
+    assert not list((d / "runs").glob("*/shards/*/plan-*.json"))  # rounds went into the lake, not files
+    got, want = cells(d / "warehouse.duckdb"), cells(single)
+    for table in want:
+        assert got[table] == want[table], table
+
+    again = nightly(registry=str(demo.registry_path), data_dir=str(d), shard_portals=3, parallel_shards=2,
+                    lake_url=lake_url, **fast_options)
+    assert again["status"] == "ok" and again["stats"]["reports_new"] == 0 and again["stats"]["reports_changed"] == 0
+    assert cells(d / "warehouse.duckdb") == want
