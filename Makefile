@@ -9,4 +9,4 @@ demo: setup
 test: setup
 	.venv/bin/python -m pytest
 bench: setup
-	for b in parse pdf warehouse crawl demo; do .venv/bin/python bench/bench_$$b.py || exit 1; done
+	for b in parse pdf hostile crawler_pages warehouse lake crawl crawl_national demo pipeline; do .venv/bin/python bench/bench_$$b.py || exit 1; done
