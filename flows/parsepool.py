@@ -13,11 +13,15 @@ limit, notice a worker that died (crash, signal, out of memory), recycle workers
   start-up then failed the next ordinary report). Results do not depend on parse order.
 - **CPU**: the soft RLIMIT_CPU is set to the worker's CPU time so far + the document's CPU budget;
   SIGXCPU ends the worker and the document comes back failed with that reason.
-- **recycling after a heavy document**: a worker that has grown by more than `recycle_mb` since it
-  started exits *before* touching its next document (exit code `RECYCLE_EXIT`); the pool then
-  runs that document on a fresh worker. Nothing half-done is ever retried.
-- **no orphans**: workers die with the process that started them (PR_SET_PDEATHSIG), so killing
-  `ogi run` or a worker machine's flow process never leaves parsers running.
+- **recycling after a heavy document**: a worker reports how far it has grown since it started;
+  past `recycle_mb` the pool is retired gracefully (documents already running on it finish) and
+  the next documents go to fresh workers. Nothing is ever parsed twice. (A worker must never
+  exit by itself between tasks: pebble can then lose track of a task it had just acknowledged.)
+- **no hang**: every wait has a bound (the document's time limit plus a margin), even if pebble
+  lost a worker's death.
+- **no orphans**: workers exit within half a second of the process that started them (a watcher
+  thread in each worker), so killing `ogi run` or a worker machine's flow process never leaves
+  parsers running.
 
 Limits (size cap, time, memory) are those of `parsers.safety`; the parse is `parsers.parse_bytes`.
 If the pool cannot start a worker, callers fall back to `parse_isolated`.
@@ -34,12 +38,12 @@ import threading
 import pebble
 
 from parsers.model import ParsedReport
-from parsers.safe import die_with_parent, memory_error_text, vm_size_bytes
+from parsers.safe import memory_error_text, vm_size_bytes
 from parsers.safety import DEFAULT_MEMORY_MB, DEFAULT_OCR_TIMEOUT_S, DEFAULT_TIMEOUT_S, MAX_DOCUMENT_BYTES
 
-RECYCLE_EXIT = 75          # a worker that retires itself before a document (EX_TEMPFAIL)
-DEFAULT_RECYCLE_MB = 1024  # retire a worker that has grown this much since it started
-_MAX_RESCHEDULES = 3
+DEFAULT_RECYCLE_MB = 1024  # retire the workers once one has grown this much since it started
+_MAX_RESCHEDULES = 3       # new pools after pebble gave one up ("All workers expired"): document never started
+_WAIT_MARGIN_S = 60        # beyond pebble's own kill-on-timeout, a backstop against a lost task
 
 # worker-process state (set by _init_worker)
 _BASE_VM = 0
@@ -51,10 +55,21 @@ def _version() -> str:
     return parsers.PARSER_VERSION
 
 
+def _watch_parent(parent: int, every_s: float = 0.5) -> None:
+    """Exit as soon as the process that started this worker is gone (reparented). Not PR_SET_PDEATHSIG:
+    that fires when the *thread* that forked the worker ends, and pebble starts its first workers in
+    whichever thread scheduled the first document — a round's short-lived parse thread."""
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(every_s)
+    os._exit(1)
+
+
 def _init_worker() -> None:
     """Runs once in every new worker: die with the parent, no core files, warm imports."""
     global _BASE_VM
-    die_with_parent()
+    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True, name="ogi-watch-parent").start()
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     try:
         os.dup2(2, 1)  # library chatter goes to stderr; results travel on pebble's pipe
@@ -81,9 +96,6 @@ def _parse_in_worker(data: bytes, header: dict) -> dict:
     from parsers import PARSER_VERSION, parse_bytes
 
     start_vm = vm_size_bytes()
-    recycle = header["recycle_mb"] * 1024 * 1024
-    if recycle > 0 and _BASE_VM and start_vm - _BASE_VM > recycle:
-        os._exit(RECYCLE_EXIT)  # heavy past documents: hand this one to a fresh worker
     budget = header["memory_mb"] * 1024 * 1024
     usage = resource.getrusage(resource.RUSAGE_SELF)
     cpu_now = int(usage.ru_utime + usage.ru_stime) + 1
@@ -106,7 +118,7 @@ def _parse_in_worker(data: bytes, header: dict) -> dict:
                                               PARSER_VERSION, why)
             else:
                 report.error = f"{why}: {report.error}"
-        return report.to_dict()
+        return {"report": report.to_dict(), "grown_mb": max(0, vm_size_bytes() - _BASE_VM) // (1024 * 1024)}
     finally:
         # the idle worker (and pebble's own loop) is not bound by the last document's budget
         _set_soft(resource.RLIMIT_AS, resource.RLIM_INFINITY)
@@ -125,7 +137,7 @@ class ParsePool:
         self._lock = threading.Lock()
         self._pool: pebble.ProcessPool | None = None
         self._closed = False
-        self.recycled = 0  # workers that retired themselves after heavy documents
+        self.recycled = 0  # pools retired after a heavy document
 
     def _executor(self) -> pebble.ProcessPool:
         with self._lock:
@@ -160,18 +172,20 @@ class ParsePool:
             return ParsedReport.failure(src, fmt, _version(), f"parse timed out after {timeout_s:g} s (no time given)")
         cpu_s = int(2 * timeout_s) + 10  # a backstop behind the wall clock (OCR uses 2 threads)
         header = {"filename": filename, "content_type": content_type, "source": source, "ocr": bool(ocr),
-                  "memory_mb": int(self.memory_mb), "cpu_s": cpu_s, "recycle_mb": int(self.recycle_mb)}
+                  "memory_mb": int(self.memory_mb), "cpu_s": cpu_s}
         for _ in range(_MAX_RESCHEDULES + 1):
-            future = self._executor().schedule(_parse_in_worker, args=(data, header), timeout=timeout_s)
+            pool = self._executor()
+            future = pool.schedule(_parse_in_worker, args=(data, header), timeout=timeout_s)
             try:
-                return ParsedReport.from_dict(future.result())
+                out = future.result(timeout=timeout_s + _WAIT_MARGIN_S)
+                if self.recycle_mb and out["grown_mb"] > self.recycle_mb:
+                    self._retire(pool)
+                return ParsedReport.from_dict(out["report"])
             except concurrent.futures.TimeoutError:
+                future.cancel()
                 return ParsedReport.failure(src, fmt, _version(),
                                             f"parse timed out after {timeout_s:g} s (document abandoned)")
             except pebble.ProcessExpired as exc:
-                if exc.exitcode == RECYCLE_EXIT:
-                    self.recycled += 1
-                    continue  # the worker retired itself before starting: run it on a fresh one
                 return ParsedReport.failure(src, fmt, _version(), _death_reason(exc.exitcode, self.memory_mb, cpu_s))
             except BrokenProcessPool:
                 # a worker died while no document was running on it (killed from outside): pebble
@@ -183,6 +197,16 @@ class ParsePool:
             except Exception as exc:  # pickling/pool errors: the document fails, the run goes on
                 return ParsedReport.failure(src, fmt, _version(), f"parser pool error: {type(exc).__name__}: {exc}"[:500])
         return ParsedReport.failure(src, fmt, _version(), "parser workers kept retiring; document not parsed")
+
+    def _retire(self, pool: pebble.ProcessPool) -> None:
+        """Stop handing documents to `pool`; its running documents finish, then its workers exit."""
+        with self._lock:
+            if self._pool is not pool:
+                return  # another thread retired it already
+            self._pool = None
+            self.recycled += 1
+        pool.close()
+        threading.Thread(target=pool.join, daemon=True, name="ogi-parsepool-retire").start()
 
     def _discard_broken_pool(self) -> None:
         with self._lock:

@@ -63,10 +63,13 @@ def test_a_run_with_ocr_sends_nothing_outside_the_registry(tmp_path, generated):
     public = next(p for p in (data / "warehouse.duckdb", data / "public" / "warehouse.duckdb") if p.exists())
     con = duckdb.connect(str(public), read_only=True)
     try:
-        row = con.execute("SELECT parse_status, n_cells, source_format FROM reports WHERE document_url = ?",
+        row = con.execute("SELECT report_id, parse_status, source_format FROM reports WHERE document_url = ?",
                           [scan_url]).fetchone()
+        assert row is not None, "the scanned attachment left no report"
+        ocr_cells = sum(con.execute(f"SELECT count(*) FROM {t} WHERE report_id = ? AND method = 'ocr' "
+                                    f"AND value IS NOT NULL", [row[0]]).fetchone()[0]
+                        for t in ("active_disclosure", "applications", "review_litigation"))
     finally:
         con.close()
-    assert row is not None, "the scanned attachment left no report"
-    status, n_cells, fmt = row
-    assert fmt == "pdf" and status in ("ok", "partial") and n_cells > 50, row  # read through OCR
+    assert row[1:] in (("ok", "pdf"), ("partial", "pdf")), row
+    assert ocr_cells >= 10, ocr_cells  # the numbers came through OCR, in this very run
