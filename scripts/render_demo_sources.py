@@ -6,7 +6,7 @@ The demo portals publish reports as HTML pages and as PDF / DOCX / DOC attachmen
 them is made here, by the project's own generator (tests/fixtures/make_fixtures.py: python-docx
 with the official table layout and real merged cells, then LibreOffice headless), from a seed the
 project ships (ogi/demo/data/reports/seed_*: the five original example reports). Nothing is
-copied from ../shared/corpus. Each rendering gets its own folder with the seed's truth.json (the
+copied from the shared research corpus. Each rendering gets its own folder with the seed's truth.json (the
 tables are built from it, so it is the truth of the rendering too) and a meta.json naming its origin.
 
 Needs LibreOffice (`soffice`), as scripts/setup.sh installs it.

@@ -2,7 +2,7 @@
 crawl time; the inputs are research files outside the project, the project commits what this writes):
 
     .venv/bin/python -m crawlers.tools.build_national_registry \\
-        --areacodes ../shared/research/areacodes.csv --portals ../shared/research/gov-portals.csv
+        --areacodes RESEARCH/areacodes.csv --portals RESEARCH/gov-portals.csv   # the research inputs, wherever they are
 
 * `areacodes.csv` (GB/T 2260 codes since 1980 with their status, from yescallop/areacodes, CC0) is the
   completeness key: every code with status 在用 gets exactly one government row (level province /
