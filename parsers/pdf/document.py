@@ -79,6 +79,11 @@ def _starts_paragraph(ln: TextLine, prev: TextLine, margins: tuple[float, float]
 
 
 # ---------------------------------------------------------------- rule-less tables
+# label-only lines one row's label may wrap over: between two rows of numbers, or opening the
+# next page (the tail of the label of a row cut by the page break)
+WRAPPED_LABEL_LINES = 20
+
+
 def _is_tabular(ln: TextLine) -> bool:
     nums = sum(1 for _, _, t in ln.chunks if is_numeric(t))
     return len(ln.chunks) >= 3 and nums >= 1 or (len(ln.chunks) >= 2 and nums >= 2) \
@@ -98,7 +103,7 @@ def _positional_tables(page: PageLayout, hint: dict | None = None) -> list[GridT
             num_x0 = hint["num_cols"][0][0]
             k = first_tab
             while k > 0 and isinstance(items[k - 1], TextLine) and items[k - 1].x1 <= num_x0 \
-                    and not any(is_numeric(t) for _, _, t in items[k - 1].chunks) and first_tab - k < 8:
+                    and not any(is_numeric(t) for _, _, t in items[k - 1].chunks) and first_tab - k < WRAPPED_LABEL_LINES:
                 k -= 1
             if all(isinstance(it, TextLine) and it.bottom < 0.09 * page.height for it in items[:k]):
                 lead = list(items[k:first_tab])
@@ -127,7 +132,7 @@ def _positional_tables(page: PageLayout, hint: dict | None = None) -> list[GridT
                 run.append(ln)
                 num_x0 = min([num_x0] + [x0 for x0, _, t in ln.chunks if is_numeric(t)])
             elif not any(is_numeric(t) for t in texts) and (
-                    (ln.x1 <= num_x0 + 2 and len(pending) < 20)
+                    (ln.x1 <= num_x0 + 2 and len(pending) < WRAPPED_LABEL_LINES)
                     or (all(len(t) <= 24 for t in texts) and len(pending) < 6)):
                 pending.append(ln)
             else:

@@ -60,6 +60,13 @@ def is_known_label(text: str) -> bool:
     return _strip_numbering(normalize_label(text)) in _known_labels()
 
 
+def is_bare_number(text: str) -> bool:
+    """An item number with nothing after it ('（六）', '1.'): a label cut right after its
+    number, whose words are still to come."""
+    t = normalize_label(text)
+    return bool(t) and not _strip_numbering(t)
+
+
 def continues(prev: GridTable, nxt: GridTable) -> bool:
     if prev.positional is not None or nxt.positional is not None:
         return _same_positional(prev, nxt)
@@ -177,7 +184,8 @@ def _join_boundary(prev: GridTable, cells: list[list[str]], region: list[list[in
     l_nums = [c for c in range(n) if L[c] and is_numeric(L[c])]
     fills_gap = any(F[c] and not L[c] for c in range(n)) and not (f_nums and l_nums)
     only_label_left = not f_nums and l_nums and sum(1 for x in F if x) < sum(1 for x in L if x)
-    new_item = new_item or any(F[c] and is_known_label(F[c]) for c in fresh)
+    # a complete label starts a new row, unless it is the words of a label cut after its number
+    new_item = new_item or any(F[c] and is_known_label(F[c]) and not is_bare_number(L[c]) for c in fresh)
     if not new_item and (fills_gap or only_label_left):
         # one row split by the page break: fold the first continuation row into the last row
         done: set[int] = set()

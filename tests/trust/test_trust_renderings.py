@@ -40,15 +40,23 @@ def test_no_wrong_invented_or_unexplained_cell(parsed, name):
     rep, score = _score(parsed, name)
     assert untrustworthy(score) == [], name
     json.dumps(rep)  # the JSON contract stays serialisable with provenance and null reasons
-    if name != "pdf_borderless_long":
-        assert score["missing"] == []
-
-
-@pytest.mark.xfail(strict=True, reason="known gap: in a rule-less table the last row before a page break, whose label wraps over 11 lines "
-                                       "below its numbers (（六）1.申请人无正当理由逾期不补正…), keeps only its first line, so the row is missing")
-def test_borderless_long_has_every_row(parsed):
-    _rep, score = _score(parsed, "pdf_borderless_long")
     assert score["missing"] == []
+
+
+def test_borderless_long_has_every_row(parsed):
+    """Rule-less, narrow columns: the last row before a page break (（六）1.申请人无正当理由逾期不补正…)
+    has its label wrapped over 11 lines, 10 of them opening the next page; the row keeps its whole
+    label and its numbers, read on the page before the break, and the table stays one table."""
+    rep, score = _score(parsed, "pdf_borderless_long")
+    truth = renderings.truth_of(renderings_path("pdf_borderless_long"))
+    assert score["missing"] == [] and untrustworthy(score) == []
+    assert score["counts"]["right"] == 200
+    assert rep["applications"] == truth["applications"]
+    prov = rep["provenance"]["applications"]
+    cut = {m["page"] for m in prov["other_no_correction"].values()}
+    after = {m["page"] for m in prov["other_unpaid_fee"].values()}
+    assert len(cut) == 1 and len(after) == 1 and cut.pop() + 1 == after.pop()
+    assert all(m["method"] == "positional" for r in prov.values() for m in r.values())
 
 
 @pytest.mark.parametrize("name", MD)
