@@ -6,7 +6,8 @@ The plan is a JSON file written by the pipeline (paths and plain data only):
      documents: [{url, sha256, http_status, content_type, bytes, fetched_at, error, kind,
                   portal_id, report_id, final_url}],
      reports:   [{report, report_id, portal_id, page_url, document_url, sha256,
-                  keep_existing}],                       # keep_existing: a failure placeholder
+                  keep_existing, search_tokens}],        # keep_existing: a failure placeholder;
+                                                         # search_tokens: {section: words} (optional)
      portals:   {portal_id: {pages, reports_found, failed, status, error}},
      stats:     {...}}
 
@@ -36,6 +37,7 @@ def apply_plan(plan_path: str, build_path: str, *, registry: str | None = None, 
     record_run=False (no run/portal records per round) and calls `finish_run` once at the end."""
     import warehouse
     from warehouse import queries
+    from warehouse.fts import stage_tokens
 
     from . import progress
 
@@ -72,6 +74,9 @@ def apply_plan(plan_path: str, build_path: str, *, registry: str | None = None, 
                 "report", "report_id", "portal_id", "page_url", "document_url", "sha256")} for it in part])
             for it, res in zip(part, results):
                 outcomes[it["report_id"]] = res
+            # the search tokens made with the parse, for the sections just (re)written
+            stage_tokens(con, {it["report_id"]: it["search_tokens"] for it, res in zip(part, results)
+                                             if res in ("inserted", "replaced") and it.get("search_tokens")})
             progress.emit("advance", "load", len(part))
         if refresh_search and any(v in ("inserted", "replaced") for v in outcomes.values()):
             warehouse.refresh_search(con)

@@ -59,6 +59,9 @@ def progress_bars(enabled: bool = True) -> Iterator[None]:
             tid = ids[stage]
             if event == "start":
                 bars.update(tid, total=n, completed=0)
+            elif event == "more":  # work added to a stage already under way (a shard's load)
+                task = bars.tasks[[t.id for t in bars.tasks].index(tid)]
+                bars.update(tid, total=(task.total or 0) + n)
             elif event == "advance":
                 bars.advance(tid, n)
             elif event == "done":

@@ -34,6 +34,7 @@ import os
 import resource
 import sys
 import threading
+from typing import Any
 
 import pebble
 
@@ -118,7 +119,13 @@ def _parse_in_worker(data: bytes, header: dict) -> dict:
                                               PARSER_VERSION, why)
             else:
                 report.error = f"{why}: {report.error}"
-        return {"report": report.to_dict(), "grown_mb": max(0, vm_size_bytes() - _BASE_VM) // (1024 * 1024)}
+        tokens = None
+        if header.get("segment") and report.status != "failed" and report.sections:
+            from warehouse.segment import section_tokens  # the search index's words, made here in parallel
+
+            tokens = section_tokens(report.sections)
+        return {"report": report.to_dict(), "tokens": tokens,
+                "grown_mb": max(0, vm_size_bytes() - _BASE_VM) // (1024 * 1024)}
     finally:
         # the idle worker (and pebble's own loop) is not bound by the last document's budget
         _set_soft(resource.RLIMIT_AS, resource.RLIM_INFINITY)
@@ -154,6 +161,14 @@ class ParsePool:
 
     def parse(self, data: bytes, filename: str | None = None, content_type: str | None = None, *,
               source: str | None = None, ocr: bool = True, timeout_s: float | None = None) -> ParsedReport:
+        return self.parse_for_search(data, filename, content_type, source=source, ocr=ocr, timeout_s=timeout_s,
+                                     segment=False)[0]
+
+    def parse_for_search(self, data: bytes, filename: str | None = None, content_type: str | None = None, *,
+                         source: str | None = None, ocr: bool = True, timeout_s: float | None = None,
+                         segment: bool = True) -> tuple[ParsedReport, dict[str, str] | None]:
+        """(report, {section key: search tokens} or None): with `segment`, the worker also makes
+        the full-text index's tokens of the report's sections (warehouse.segment), in parallel."""
         from parsers.sniff import sniff_format
 
         src = source or filename or "<bytes>"
@@ -164,15 +179,15 @@ class ParsePool:
         if timeout_s is None:
             timeout_s = DEFAULT_OCR_TIMEOUT_S if ocr and fmt in ("pdf", "image") else DEFAULT_TIMEOUT_S
         if not data:
-            return ParsedReport.failure(src, fmt, _version(), "empty document (0 bytes)")
+            return _failed(src, fmt, _version(), "empty document (0 bytes)")
         if len(data) > MAX_DOCUMENT_BYTES:
-            return ParsedReport.failure(src, fmt, _version(),
+            return _failed(src, fmt, _version(),
                                         f"document is {len(data)} bytes, over the {MAX_DOCUMENT_BYTES}-byte limit")
         if timeout_s <= 0:
-            return ParsedReport.failure(src, fmt, _version(), f"parse timed out after {timeout_s:g} s (no time given)")
+            return _failed(src, fmt, _version(), f"parse timed out after {timeout_s:g} s (no time given)")
         cpu_s = int(2 * timeout_s) + 10  # a backstop behind the wall clock (OCR uses 2 threads)
         header = {"filename": filename, "content_type": content_type, "source": source, "ocr": bool(ocr),
-                  "memory_mb": int(self.memory_mb), "cpu_s": cpu_s}
+                  "memory_mb": int(self.memory_mb), "cpu_s": cpu_s, "segment": bool(segment)}
         for _ in range(_MAX_RESCHEDULES + 1):
             pool = self._executor()
             future = pool.schedule(_parse_in_worker, args=(data, header), timeout=timeout_s)
@@ -180,23 +195,23 @@ class ParsePool:
                 out = future.result(timeout=timeout_s + _WAIT_MARGIN_S)
                 if self.recycle_mb and out["grown_mb"] > self.recycle_mb:
                     self._retire(pool)
-                return ParsedReport.from_dict(out["report"])
+                return ParsedReport.from_dict(out["report"]), out.get("tokens")
             except concurrent.futures.TimeoutError:
                 future.cancel()
-                return ParsedReport.failure(src, fmt, _version(),
+                return _failed(src, fmt, _version(),
                                             f"parse timed out after {timeout_s:g} s (document abandoned)")
             except pebble.ProcessExpired as exc:
-                return ParsedReport.failure(src, fmt, _version(), _death_reason(exc.exitcode, self.memory_mb, cpu_s))
+                return _failed(src, fmt, _version(), _death_reason(exc.exitcode, self.memory_mb, cpu_s))
             except BrokenProcessPool:
                 # a worker died while no document was running on it (killed from outside): pebble
                 # then gives up the whole pool. The document never started, so start a new pool.
                 self._discard_broken_pool()
                 continue
             except concurrent.futures.CancelledError:
-                return ParsedReport.failure(src, fmt, _version(), "parse cancelled (pool closing)")
+                return _failed(src, fmt, _version(), "parse cancelled (pool closing)")
             except Exception as exc:  # pickling/pool errors: the document fails, the run goes on
-                return ParsedReport.failure(src, fmt, _version(), f"parser pool error: {type(exc).__name__}: {exc}"[:500])
-        return ParsedReport.failure(src, fmt, _version(), "parser workers kept retiring; document not parsed")
+                return _failed(src, fmt, _version(), f"parser pool error: {type(exc).__name__}: {exc}"[:500])
+        return _failed(src, fmt, _version(), "parser workers kept retiring; document not parsed")
 
     def _retire(self, pool: pebble.ProcessPool) -> None:
         """Stop handing documents to `pool`; its running documents finish, then its workers exit."""
@@ -234,6 +249,11 @@ class ParsePool:
         if pool is not None:
             pool.stop()
             pool.join(timeout=10)
+
+
+def _failed(*args: Any) -> tuple[ParsedReport, None]:
+    """A failure of `parse_for_search`: ParsedReport.failure(*args), no tokens."""
+    return ParsedReport.failure(*args), None
 
 
 def _death_reason(exitcode: int | None, memory_mb: int, cpu_s: int) -> str:

@@ -31,6 +31,7 @@ import parsers
 from parsers.model import ParsedReport
 
 from . import progress
+from .tasks import SEARCH_TOKENS
 from .rawstore import RawStore, _write_json, utc_now
 from .registry import read_registry
 
@@ -193,8 +194,9 @@ def build_report(item: dict, docs: list[tuple[str, str]], fetched: dict[str, dic
             errors.append(f"{kind} {url}: {res['error']}")
         if sha:
             rep = dict(parsed[(sha, res.get("format"))])
+            tokens = rep.pop(SEARCH_TOKENS, None)
             rep["source"] = url
-            candidates.append({"kind": kind, "url": url, "sha256": sha, "report": rep})
+            candidates.append({"kind": kind, "url": url, "sha256": sha, "report": rep, "tokens": tokens})
     best = select_best(candidates)
     entry = {"report_id": item["id"], "portal_id": item.get("portal_id"), "page_url": item.get("page_url")}
     if best is not None:
@@ -203,6 +205,8 @@ def build_report(item: dict, docs: list[tuple[str, str]], fetched: dict[str, dic
             report = {**report, "error": failure_causes(best, candidates, errors)}
         entry.update(report=merge_item_meta(report, item), document_url=best["url"],
                      sha256=best["sha256"], keep_existing=False)
+        if best.get("tokens"):  # the search index's words, made by the parser worker
+            entry["search_tokens"] = best["tokens"]
     else:
         fail = ParsedReport.failure(item.get("page_url") or item["id"], "unknown", parsers.PARSER_VERSION,
                                     "no document could be fetched: " + ("; ".join(errors) or "no documents")[:1500])
@@ -345,6 +349,45 @@ def plan_for_run(run_dir: Path, portals: list, shard_portals: int) -> list:
     return shards
 
 
+class ShardLoader:
+    """The one writer of the build warehouse, on its own thread: `submit(shard_id, result)` as
+    each shard ends queues its load (flows.load.load_shard: once per shard, idempotent), in the
+    order the shards end; `wait()` returns {shard_id: load figures} of the finished shards or
+    raises the first load error. The registry's portals are loaded with the first shard."""
+
+    def __init__(self, run_dir: Path, build_path: str, registry: str):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.run_dir, self.build_path, self.registry = run_dir, build_path, registry
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="ogi-load")
+        self._futs: dict[str, Any] = {}
+        self._first = True
+        self.busy_s = 0.0
+
+    def submit(self, shard_id: str, result: dict) -> None:
+        if result.get("status") != "ok" or shard_id in self._futs:
+            return
+        if not result.get("reused"):
+            progress.emit("more", "load", int((result.get("stats") or {}).get("reports") or 0))
+        self._futs[shard_id] = self._pool.submit(self._load, shard_id)
+
+    def _load(self, shard_id: str) -> dict:
+        from .load import load_shard
+
+        t0 = time.monotonic()
+        try:
+            registry, self._first = (self.registry if self._first else None), False
+            return load_shard(self.run_dir / "shards" / shard_id, self.build_path, registry=registry)
+        finally:
+            self.busy_s += time.monotonic() - t0
+
+    def wait(self) -> dict[str, dict]:
+        return {sid: fut.result() for sid, fut in self._futs.items()}
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
 def run_pipeline(flow: str, registry: str, data_dir: str, *, portals: list[str] | None = None,
                  years: list[int] | None = None, politeness: dict | None = None,
                  crawl_settings: dict | None = None, crawl_timeout_s: float | None = None,
@@ -381,35 +424,35 @@ def run_pipeline(flow: str, registry: str, data_dir: str, *, portals: list[str] 
         prepare_lake(lake_url, registry)
     shards = plan_for_run(run_dir, [reg[p] for p in wanted], shard_portals or DEFAULT_SHARD_PORTALS)
     progress.emit("start", "shards", len(shards))
+    # the one writer of the build warehouse loads each shard as soon as it has finished, while
+    # the others still run (single-file mode; in the lake the shards have loaded themselves)
+    loader = None if lake_url else ShardLoader(run_dir, str(paths["build"]), registry)
     t0 = time.monotonic()
-    results = run_shards(flow, registry, str(paths["data"]), run_key, shards, years=years, politeness=politeness,
-                         crawl_settings=crawl_settings, crawl_timeout_s=crawl_timeout_s,
-                         deployment=shard_deployment, timeout_s=shard_timeout_s, parallel=parallel_shards,
-                         lake_url=lake_url)
-    timings = {"shards_s": round(time.monotonic() - t0, 2)}
-    for r in results.values():  # summed over the shards run now (side by side they overlap in time)
-        for k, v in ((r.get("timings") or {}) if not r.get("reused") else {}).items():
-            timings[k] = round(timings.get(k, 0.0) + float(v), 2)
-
-    # load what the finished shards wrote: the one writer of the build warehouse
-    from .load import load_shard
-
-    t0 = time.monotonic()
-    progress.emit("start", "load", sum(int((r.get("stats") or {}).get("reports") or 0) for r in results.values()
-                                       if r.get("status") == "ok" and not r.get("reused")))
-    load_figures: dict[str, dict] = {}
-    first = True
-    for sh in shards:
-        res = results.get(sh.shard_id) or {}
-        if res.get("status") != "ok":
-            continue
-        if lake_url:  # the shard wrote into the lake itself: its figures are the load outcomes
-            load_figures[sh.shard_id] = res.get("load") or {}
-        else:
-            load_figures[sh.shard_id] = load_shard(run_dir / "shards" / sh.shard_id, str(paths["build"]),
-                                                   registry=registry if first else None)
-        first = False
-    timings["load_s"] = round(time.monotonic() - t0, 2)
+    try:
+        results = run_shards(flow, registry, str(paths["data"]), run_key, shards, years=years,
+                             politeness=politeness, crawl_settings=crawl_settings,
+                             crawl_timeout_s=crawl_timeout_s, deployment=shard_deployment,
+                             timeout_s=shard_timeout_s, parallel=parallel_shards, lake_url=lake_url,
+                             on_done=loader.submit if loader else None)
+        timings = {"shards_s": round(time.monotonic() - t0, 2)}
+        for r in results.values():  # summed over the shards run now (side by side they overlap in time)
+            for k, v in ((r.get("timings") or {}) if not r.get("reused") else {}).items():
+                timings[k] = round(timings.get(k, 0.0) + float(v), 2)
+        t0 = time.monotonic()
+        load_figures: dict[str, dict] = {}
+        if loader is not None:
+            loaded = loader.wait()  # raises the first load error
+        for sh in shards:
+            res = results.get(sh.shard_id) or {}
+            if res.get("status") != "ok":
+                continue
+            load_figures[sh.shard_id] = (res.get("load") or {}) if lake_url else loaded[sh.shard_id]
+    finally:
+        if loader is not None:
+            loader.close()
+    # load time: the writer's busy time; what it added after the last shard ended is in wall time
+    timings["load_s"] = round(loader.busy_s if loader else 0.0, 2)
+    timings["load_tail_s"] = round(time.monotonic() - t0, 2)
 
     failed = [sh for sh in shards if (results.get(sh.shard_id) or {}).get("status") != "ok"]
     per_portal: dict[str, dict] = portal_figures([], unknown, [], [], {})

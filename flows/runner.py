@@ -12,6 +12,8 @@
   as unfinished. One shard failing or timing out never stops the others.
 
 Returns shard_id -> the shard's result (done.json) or {"status": "failed", "error": ...}.
+`on_done(shard_id, result)` is called as each shard ends (from the thread that saw it end), so
+the parent can load a finished shard while the others still run.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ import json
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, Callable
 
 from .shard import LOCAL_PARENTS, shard, shard_dir
 
@@ -41,13 +43,16 @@ def _error_of(exc: BaseException) -> str:
 
 def run_shards(flow: str, registry: str, data_dir: str, run_key: str, shards: list, *, years=None,
                politeness=None, crawl_settings=None, crawl_timeout_s=None, deployment: str | None = None,
-               timeout_s: float | None = None, parallel: int = 1, lake_url: str | None = None) -> dict[str, dict]:
+               timeout_s: float | None = None, parallel: int = 1, lake_url: str | None = None,
+               on_done: Callable[[str, dict], None] | None = None) -> dict[str, dict]:
     results: dict[str, dict] = {}
     pending = []
+    report = on_done or (lambda _sid, _res: None)
     for sh in shards:
         done = _done(data_dir, run_key, sh.shard_id)
         if done is not None:
             results[sh.shard_id] = {**done, "reused": True}
+            report(sh.shard_id, results[sh.shard_id])
         else:
             pending.append(sh)
     params = {"flow": flow, "registry": registry, "data_dir": data_dir, "run_key": run_key, "years": years,
@@ -56,13 +61,14 @@ def run_shards(flow: str, registry: str, data_dir: str, run_key: str, shards: li
     if not pending:
         return results
     if deployment:
-        results.update(_on_work_pool(deployment, pending, params, timeout_s))
+        results.update(_on_work_pool(deployment, pending, params, timeout_s, report))
     else:
-        results.update(_in_process(pending, params, parallel))
+        results.update(_in_process(pending, params, parallel, report))
     return results
 
 
-def _in_process(pending: list, params: dict, parallel: int) -> dict[str, dict]:
+def _in_process(pending: list, params: dict, parallel: int,
+                report: Callable[[str, dict], None]) -> dict[str, dict]:
     from .download import reset_politeness_state
     from .tasks import close_parse_pool
 
@@ -70,9 +76,11 @@ def _in_process(pending: list, params: dict, parallel: int) -> dict[str, dict]:
 
     def one(sh) -> tuple[str, dict]:
         try:
-            return sh.shard_id, shard(**params, shard_id=sh.shard_id, portals=list(sh.portals))
+            res = shard(**params, shard_id=sh.shard_id, portals=list(sh.portals))
         except Exception as exc:
-            return sh.shard_id, {"status": "failed", "error": _error_of(exc)}
+            res = {"status": "failed", "error": _error_of(exc)}
+        report(sh.shard_id, res)
+        return sh.shard_id, res
 
     LOCAL_PARENTS.add(os.getpid())
     try:
@@ -93,7 +101,8 @@ def _in_process(pending: list, params: dict, parallel: int) -> dict[str, dict]:
     return out
 
 
-def _on_work_pool(deployment: str, pending: list, params: dict, timeout_s: float | None) -> dict[str, dict]:
+def _on_work_pool(deployment: str, pending: list, params: dict, timeout_s: float | None,
+                  report: Callable[[str, dict], None]) -> dict[str, dict]:
     from prefect.client.orchestration import get_client
     from prefect.deployments import run_deployment
 
@@ -120,6 +129,7 @@ def _on_work_pool(deployment: str, pending: list, params: dict, timeout_s: float
                     else:
                         out[sid] = {"status": "failed", "flow_run_id": str(fr_id),
                                     "error": f"{state.name}: {state.message or ''}".strip()[:1000]}
+                    report(sid, out[sid])
             if runs and deadline is not None and time.monotonic() > deadline:
                 for sid, fr_id in runs.items():
                     _cancel(client, fr_id)

@@ -66,24 +66,39 @@ def close_parse_pool() -> None:
 
 
 def parse_stored(data_dir: str, sha256: str, fmt: str | None, filename: str | None,
-                 content_type: str | None, ocr: bool = True) -> dict[str, Any]:
+                 content_type: str | None, ocr: bool = True) -> tuple[dict[str, Any], dict[str, str] | None]:
     """Parse one raw-store blob in an isolated child process (no Prefect involved): a warm pooled
-    child (flows.parsepool), or a fresh one (`parsers.safe.parse_isolated`) if the pool fails."""
+    child (flows.parsepool), or a fresh one (`parsers.safe.parse_isolated`) if the pool fails.
+    Returns (report dict, the sections' search tokens made by the pooled worker, or None)."""
     data = RawStore(data_dir).get(sha256)
     with _parse_slots:
         try:
-            report = _parse_pool().parse(data, filename, content_type, source=filename, ocr=ocr)
+            report, tokens = _parse_pool().parse_for_search(data, filename, content_type, source=filename, ocr=ocr)
         except (OSError, RuntimeError):
             from parsers.safe import parse_isolated
 
             report = parse_isolated(data, filename=filename, content_type=content_type, source=filename, ocr=ocr)
-    return report.to_dict()
+            tokens = None
+    return report.to_dict(), tokens
 
 
 def parse_cache_path(data_dir: str | os.PathLike[str], sha256: str, fmt: str | None) -> Path:
     """Where the parse of (sha256, fmt) by the current PARSER_VERSION is kept (JSON)."""
     version = str(parsers.PARSER_VERSION).replace("/", "_")
     return Path(data_dir).resolve() / "cache" / "parsed" / version / sha256[:2] / f"{sha256}-{fmt or 'any'}.json"
+
+
+def tokens_cache_path(data_dir: str | os.PathLike[str], sha256: str, fmt: str | None) -> Path:
+    """Where the search tokens of that parse are kept, beside it (keyed by the segmenter too)."""
+    from warehouse.segment import SEGMENTER
+
+    p = parse_cache_path(data_dir, sha256, fmt)
+    return p.with_name(p.name[:-len(".json")] + f".{SEGMENTER}.tokens.json")
+
+
+# the key under which `parse_with_cache` hands a report's search tokens to flows.pipeline.build_report
+# (which takes them off the report: they are never part of the report itself)
+SEARCH_TOKENS = "_search_tokens"
 
 
 TRANSIENT_PARSE_ERRORS = ("parser process killed", "parser process died", "parser pool error", "parse cancelled",
@@ -101,20 +116,31 @@ def parse_with_cache(data_dir: str, sha256: str, fmt: str | None, filename: str 
     """(report dict, came from the cache). Same bytes + sniffed format + parser version = same
     result, so a document parsed once is never parsed again; one file per result, written
     atomically (many processes may share the data directory); a worker that died is given one
-    more try before its failure is kept. No Prefect task per document:
+    more try before its failure is kept. The search tokens the worker made are kept beside the
+    result and handed over under SEARCH_TOKENS. No Prefect task per document:
     the round's batch runs in threads of the flow process (see flows.pipeline.fetch_and_parse)."""
     from .rawstore import _atomic_write
 
     path = parse_cache_path(data_dir, sha256, fmt)
+    tpath = tokens_cache_path(data_dir, sha256, fmt)
     try:
         try:
-            return json.loads(path.read_text("utf-8")), True
+            report = json.loads(path.read_text("utf-8"))
+            try:
+                report[SEARCH_TOKENS] = json.loads(tpath.read_text("utf-8"))
+            except (FileNotFoundError, ValueError):
+                pass
+            return report, True
         except (FileNotFoundError, ValueError):
             pass
-        report = parse_stored(data_dir, sha256, fmt, filename, content_type)
+        report, tokens = parse_stored(data_dir, sha256, fmt, filename, content_type)
         if is_transient_failure(report):  # the machine, not the document? once more, on a fresh worker
-            report = parse_stored(data_dir, sha256, fmt, filename, content_type)
+            report, tokens = parse_stored(data_dir, sha256, fmt, filename, content_type)
+        if tokens:
+            _atomic_write(tpath, json.dumps(tokens, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
         _atomic_write(path, json.dumps(report, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+        if tokens:
+            report[SEARCH_TOKENS] = tokens
         return report, False
     finally:
         progress.emit("advance", "parse")

@@ -26,4 +26,9 @@ if ! command -v uv >/dev/null 2>&1 || [ "$(uv --version | cut -d' ' -f2)" != "$U
 fi
 echo "setup: syncing .venv from uv.lock"
 export UV_PYTHON_DOWNLOADS=never
-uv sync --frozen --all-extras --quiet
+# Bytecode is compiled once here: this machine family sets PYTHONDONTWRITEBYTECODE, so without
+# .pyc files every process (flow, Scrapy crawl, parser workers, Prefect server and workers) would
+# compile ~2,000 modules again at start (measured: `import prefect, scrapy, duckdb, flows.nightly`
+# 3.5 s without them, 1.4 s with them). Python still recompiles any source newer than its .pyc.
+uv sync --frozen --all-extras --quiet --compile-bytecode
+.venv/bin/python -m compileall -q -j 0 ogi flows parsers crawlers warehouse tests bench scripts >/dev/null

@@ -5,13 +5,14 @@ DuckDB's fts tokenizer splits on whitespace only, so Chinese text is segmented w
 that column is indexed with stemmer/stopwords off and an `ignore` regex that keeps CJK
 characters. The index is not updated by later INSERTs: `refresh_index(con)` segments new or
 changed sections (by MD5 of the text) and rebuilds the index; the flows run it once per run,
-after the last load and before publishing (never per load round). Only the first
-MAX_INDEXED_CHARS of a section are indexed. Queries are segmented the same way (`search`).
+after the last load and before publishing (never per load round). The flows' loads hand over
+tokens made by the parser workers (`stage_tokens`, warehouse.segment), so at the end of a run
+only sections that came without them are segmented here. Only the first MAX_INDEXED_CHARS of a
+section are indexed. Queries are segmented the same way (`search`).
 """
 from __future__ import annotations
 
 import json
-import logging
 import os
 import re
 from dataclasses import dataclass
@@ -22,31 +23,11 @@ import duckdb
 from .load import rollback_quietly
 
 from .extensions import load_extension
+from .segment import MAX_INDEXED_CHARS, _jieba, segment  # noqa: F401  (re-exported: the index's rule)
 
 INDEX_SCHEMA = "fts_main_section_search"
 # Characters the fts tokenizer drops (everything but ASCII letters/digits and CJK ideographs).
 IGNORE = r"(\.|[^a-z0-9\x{3400}-\x{4dbf}\x{4e00}-\x{9fff}])+"
-_WORD = re.compile(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff]")
-
-
-def _jieba():
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    return jieba
-
-
-MAX_INDEXED_CHARS = 20_000  # per section: a 30 MB text report must not stall or bloat the index
-
-
-def segment(text: str | None, limit: int | None = MAX_INDEXED_CHARS) -> str:
-    """Space-separated jieba search-mode tokens (punctuation and whitespace dropped) of the first
-    `limit` characters (a section's searchable words are at its start; real sections are far shorter)."""
-    if not text:
-        return ""
-    if limit is not None and len(text) > limit:
-        text = text[:limit]
-    return " ".join(t for t in _jieba().cut_for_search(text) if _WORD.search(t))
 
 
 PARALLEL_MIN_TEXTS = 4000  # below this, worker start-up (jieba dictionary load, ~1 s) does not pay off
@@ -75,6 +56,35 @@ def query_terms(query: str) -> list[str]:
 def index_exists(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(con.execute("SELECT count(*) FROM duckdb_schemas() WHERE schema_name = ? "
                             "AND database_name = current_database()", [INDEX_SCHEMA]).fetchone()[0])
+
+
+def stage_tokens(con: duckdb.DuckDBPyConnection, tokens: dict[str, dict[str, str]]) -> int:
+    """Store tokens made elsewhere (report_id -> {section_key: tokens}) for sections just loaded:
+    each row carries the MD5 of the section text as stored, so `refresh_index` counts it as up
+    to date and segments it no more. Rows of these reports made from older text are replaced.
+    Returns the number of section rows staged."""
+    rows = [(rid, key, tok) for rid, secs in tokens.items() for key, tok in (secs or {}).items()]
+    if not rows:
+        return 0
+    staged = json.dumps({"report_id": [r[0] for r in rows], "section_key": [r[1] for r in rows],
+                         "tokens": [r[2] for r in rows]}, ensure_ascii=False)
+    json_type = json.dumps({"report_id": ["VARCHAR"], "section_key": ["VARCHAR"], "tokens": ["VARCHAR"]})
+    con.begin()
+    try:
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE staged_tokens AS
+            SELECT unnest(x.report_id) AS report_id, unnest(x.section_key) AS section_key,
+                   unnest(x.tokens) AS tokens FROM (SELECT from_json(?, '{json_type}') AS x)""", [staged])
+        con.execute("DELETE FROM section_search WHERE report_id IN (SELECT DISTINCT report_id FROM staged_tokens)")
+        n = con.execute("""
+            INSERT INTO section_search (doc_id, report_id, section_key, text_md5, tokens)
+            SELECT s.report_id || ':' || s.section_key, s.report_id, s.section_key, md5(coalesce(s.text, '')), t.tokens
+            FROM report_sections s JOIN staged_tokens t USING (report_id, section_key)""").fetchone()[0]
+        con.execute("DROP TABLE staged_tokens")
+        con.commit()
+    except Exception:
+        rollback_quietly(con)
+        raise
+    return int(n)
 
 
 def refresh_index(con: duckdb.DuckDBPyConnection, *, force: bool = False,
