@@ -268,12 +268,15 @@ def _read_capped(resp: httpx.Response, max_bytes: int) -> bytes:
 
 # -- the download ----------------------------------------------------------------------------
 class Downloader:
-    def __init__(self, store: RawStore, politeness: Politeness | None = None):
+    def __init__(self, store: RawStore, politeness: Politeness | None = None, connections: int = 128):
+        """`connections`: the client's connection pool, at least the fetch threads sharing it
+        (flows.hostqueue passes its thread count; httpx's default of 100 would cap the hosts busy at once)."""
         self.store = store
         self.pol = politeness or Politeness()
         self.client = httpx.Client(
             headers={"User-Agent": self.pol.user_agent, "Accept": "*/*"},
             timeout=httpx.Timeout(self.pol.timeout_s, connect=min(self.pol.timeout_s, 10.0)),
+            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
             follow_redirects=False, trust_env=False,
         )
 

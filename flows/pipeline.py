@@ -119,14 +119,14 @@ def fetch_and_parse(urls: dict[str, dict], data_dir: Path, politeness: dict | No
     from concurrent.futures import ThreadPoolExecutor
 
     from .download import Downloader, Politeness
-    from .hostqueue import fetch_interleaved
+    from .hostqueue import MAX_THREADS, fetch_interleaved
     from .tasks import PARSE_WORKERS, parse_with_cache
 
     store = RawStore(data_dir)
     progress.emit("start", "download", len(urls))
     fetched: dict[str, dict] = {}
     parse_futs: dict[tuple[str, str | None], Any] = {}
-    with Downloader(store, Politeness.from_dict(politeness)) as dl, \
+    with Downloader(store, Politeness.from_dict(politeness), connections=MAX_THREADS) as dl, \
             ThreadPoolExecutor(PARSE_WORKERS, thread_name_prefix="ogi-parse") as parse_pool:
         for res in fetch_interleaved(dl, urls, stats=fetch_stats):
             res = fetched[res["url"]] = with_usable_copy(res, store)

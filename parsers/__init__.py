@@ -17,7 +17,7 @@ os.environ["ORT_DISABLE_TELEMETRY"] = "1"
 from .model import CheckResult, Document, Paragraph, ParsedReport, Table
 
 # Bump when a change can alter any parsed value: the warehouse re-parses by this.
-PARSER_VERSION = "0.6.0"
+PARSER_VERSION = "0.6.1"
 
 __all__ = ["PARSER_VERSION", "CheckResult", "Document", "Paragraph", "ParsedReport", "Table", "parse_bytes"]
 

@@ -33,10 +33,11 @@ def test_timeout_is_a_failed_report(corpus_dir):
 
 
 def test_memory_limit_is_a_failed_report(corpus_dir, monkeypatch):
-    # the pdfminer.six back end needs more than 40 MB for this report (pypdfium2 fits in it)
+    # the pdfminer.six back end needs more than 30 MB for this report (measured: it fits in 40 MB
+    # once the parser's modules load from compiled bytecode, scripts/setup.sh)
     monkeypatch.setenv("OGI_PDF_BACKEND", "pdfminer")
     data = (corpus_dir / "huaian_city_2024" / "source.pdf").read_bytes()
-    rep = parse_isolated(data, filename="source.pdf", memory_mb=40)
+    rep = parse_isolated(data, filename="source.pdf", memory_mb=30)
     assert rep.status == "failed" and "memory" in rep.error
 
 
