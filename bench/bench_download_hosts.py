@@ -41,6 +41,7 @@ class HostFarm:
         self.n, self.latency_s = n, latency_s
         self.netlocs: list[str] = []
         self.active: Counter = Counter()
+        self.docs_served: Counter = Counter()  # netloc -> documents answered (robots.txt aside)
         self.served = 0
         self.loop = asyncio.new_event_loop()
         self.ready = threading.Event()
@@ -77,6 +78,8 @@ class HostFarm:
                 finally:
                     self.active[netloc] -= 1
                 self.served += 1
+                if target != "/robots.txt":
+                    self.docs_served[netloc] += 1
                 if target == "/robots.txt":
                     body, ctype = f"User-agent: *\nDisallow:\nCrawl-delay: {CRAWL_DELAY_S}\n".encode(), "text/plain"
                 else:
@@ -92,6 +95,10 @@ class HostFarm:
     def busy_hosts(self) -> int:
         return sum(1 for v in list(self.active.values()) if v > 0)
 
+    def hosts_in_progress(self, docs: int) -> int:
+        """Hosts whose downloads have started and not finished (some documents served, not all)."""
+        return sum(1 for h, v in list(self.active.items()) if v > 0 or 0 < self.docs_served[h] < docs)
+
     def stop(self) -> None:
         self.loop.call_soon_threadsafe(self.loop.stop)
 
@@ -105,11 +112,13 @@ def run(hosts: int, docs: int, latency_s: float) -> dict:
     urls = {f"http://{h}/doc{k}.html": {"allowed_hosts": [h], "allow_private": True}
             for h in farm.netlocs for k in range(docs)}
     samples: list[int] = []
+    progress: list[int] = []
     done = threading.Event()
 
     def sample() -> None:
         while not done.is_set():
             samples.append(farm.busy_hosts())
+            progress.append(farm.hosts_in_progress(docs))
             time.sleep(0.02)
 
     reset_politeness_state()
@@ -126,7 +135,8 @@ def run(hosts: int, docs: int, latency_s: float) -> dict:
     farm.stop()
     statuses = Counter(r["status"] for r in results)
     steady = sorted(samples)[len(samples) // 2] if samples else 0
-    return {"hosts": hosts, "docs": len(urls), "wall_s": wall, "docs_per_s": len(urls) / wall,
+    median_progress = sorted(progress)[len(progress) // 2] if progress else 0
+    return {"peak_progress": max(progress or [0]), "median_progress": median_progress, "hosts": hosts, "docs": len(urls), "wall_s": wall, "docs_per_s": len(urls) / wall,
             "peak_busy": max(samples or [0]), "median_busy": steady, "scheduler_peak": stats.get("max_active_hosts"),
             "threads": stats.get("threads"), "max_threads": MAX_THREADS, "statuses": dict(statuses),
             "per_host": pol.per_host, "delay_s": pol.delay_s}
@@ -152,9 +162,14 @@ downloader with its **default politeness** (per host {r['per_host']} in flight, 
 request starts, raised to the Crawl-delay; robots.txt obeyed); {r['threads']} fetch threads (cap
 OGI_FETCH_THREADS = {r['max_threads']}).
 
-| hosts | documents | wall s | documents/s | hosts busy at once: peak | median | outcomes |
-|---:|---:|---:|---:|---:|---:|---|
-| {r['hosts']} | {r['docs']} | {r['wall_s']:.1f} | {r['docs_per_s']:.1f} | {r['peak_busy']} | {r['median_busy']} | {', '.join(f'{k} {v}' for k, v in sorted(r['statuses'].items()))} |
+| hosts | documents | wall s | documents/s | hosts being downloaded from: peak | median | a request in flight: peak | median | outcomes |
+|---:|---:|---:|---:|---:|---:|---:|---:|---|
+| {r['hosts']} | {r['docs']} | {r['wall_s']:.1f} | {r['docs_per_s']:.1f} | {r['peak_progress']} | {r['median_progress']} | {r['peak_busy']} | {r['median_busy']} | {', '.join(f'{k} {v}' for k, v in sorted(r['statuses'].items()))} |
+
+*Being downloaded from*: some of the host's documents served, not all, or a request in flight. *A request in
+flight*: the server is answering one. At one request per {CRAWL_DELAY_S} s per host and {args.latency:g} s per answer a
+host has a request in flight at most {min(1.0, args.latency / CRAWL_DELAY_S):.0%} of the time, so about
+{r['hosts'] * min(1.0, args.latency / CRAWL_DELAY_S):.0f} of {r['hosts']} hosts can be answering at any moment once all are under way.
 
 One host alone needs about {floor:.1f} s for its {args.docs} documents at this Crawl-delay; queued host by host
 and fetched one host at a time, {r['hosts']} hosts would need ~{floor * r['hosts'] / 60:.0f} min. Busy hosts are

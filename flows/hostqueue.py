@@ -64,6 +64,7 @@ class HostScheduler:
         self.pending = len(urls)
         self.cond = threading.Condition()
         self.max_active_hosts = 0
+        self.handed: dict[str, float] = {}  # host -> when its last request was handed out
 
     def take(self) -> tuple[str, str, dict] | None:
         """Block until some host may be asked; None when nothing is left to hand out."""
@@ -83,9 +84,14 @@ class HostScheduler:
                     if ready > now:
                         soonest = ready if soonest is None else min(soonest, ready)
                         continue
+                    if self.active[host] and ready < self.handed.get(host, 0.0):
+                        # its last request has not taken its turn yet (robots.txt, connecting): a
+                        # second one now would only hold a thread asleep until the host's next turn
+                        continue
                     url, spec = self.queues[host].popleft()
                     self.pending -= 1
                     self.active[host] += 1
+                    self.handed[host] = now
                     self.max_active_hosts = max(self.max_active_hosts, sum(1 for v in self.active.values() if v))
                     return host, url, spec
                 self.cond.wait(timeout=min(0.5, max(0.001, soonest - now)) if soonest else 0.5)
