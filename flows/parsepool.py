@@ -135,7 +135,7 @@ def _parse_in_worker(data: bytes, header: dict) -> dict:
 class ParsePool:
     """`size` warm workers; `parse(...)` is thread-safe and never raises for bad input."""
 
-    def __init__(self, size: int | None = None, *, memory_mb: int = DEFAULT_MEMORY_MB, max_docs: int = 200,
+    def __init__(self, size: int | None = None, *, memory_mb: int = DEFAULT_MEMORY_MB, max_docs: int = 1000,
                  recycle_mb: int = DEFAULT_RECYCLE_MB):
         self.size = max(1, size or os.cpu_count() or 2)
         self.memory_mb = memory_mb
