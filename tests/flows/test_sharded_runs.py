@@ -45,6 +45,12 @@ def test_shards_side_by_side_equal_one_shard_cell_for_cell(prefect_api, demo, si
     assert sorted(p for ps in s["shards"].values() for p in ps) == sorted(demo.portals)
     pids = {json.loads(p.read_text())["pid"] for p in (tmp_path / "runs" / s["run_id"]).glob("shards/*/done.json")}
     assert len(pids) == 1  # in-process shards: the parent's process (crawls are subprocesses of it)
+    # the one writer loads a shard as soon as it has finished: the first load is done before the
+    # last shard is
+    shard_dirs = list((tmp_path / "runs" / s["run_id"]).glob("shards/*"))
+    first_loaded = min((d / "loaded.json").stat().st_mtime for d in shard_dirs)
+    last_done = max((d / "done.json").stat().st_mtime for d in shard_dirs)
+    assert first_loaded < last_done
     got, want = cells(tmp_path / "warehouse.duckdb"), cells(single)
     assert want["reports"] and want["applications"]
     for table in want:
