@@ -24,6 +24,10 @@ class ReportItem(scrapy.Item):
     # None for a report; else why a link the crawler judged a report gave none (HTTP 404, bot challenge,
     # not an HTML page, no report on the page …): the flows record a failed document for page_url
     error = scrapy.Field()
+    # not exported (not in FIELDS): the Response a report came from, when the crawl hands report bodies
+    # over to the flows' raw store (-s OGI_RAW_STORE=<data dir>); crawlers.pipelines.RawStoreHandoverPipeline
+    # stores its bytes and removes it from the item before anything else keeps the item
+    response = scrapy.Field()
 
 
 def report_id(portal_id: str, canonical_url: str) -> str:

@@ -1,4 +1,5 @@
-"""Item pipelines: validate, fold twins, and keep per-portal stats (written to <output>.stats.json)."""
+"""Item pipelines: validate, fold twins, hand report bodies over to the flows' raw store, and keep
+per-portal stats (written to <output>.stats.json)."""
 from __future__ import annotations
 
 import json
@@ -69,6 +70,65 @@ class TwinFoldingPipeline(_CrawlerPipeline):
         if key:
             self.by_title[key] = item
         return item
+
+
+class RawStoreHandoverPipeline(_CrawlerPipeline):
+    """With `-s OGI_RAW_STORE=<data dir>` (the flows set it): the body of every report page the
+    crawler fetched — the exact bytes of the 200 the item came from — goes into the raw store with
+    its URL record, as the flow's downloader would have stored it (one implementation:
+    flows.fetched), so the download that follows the crawl does not fetch the page again. A body
+    over `OGI_RAW_STORE_MAX_BYTES` (the downloader's cap) is not stored: the downloader then
+    handles the page as before.
+
+    Always: the response is removed from the item (it never reaches the items feed, and no body
+    is kept once the item has passed)."""
+
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self.store = None
+        root = crawler.settings.get("OGI_RAW_STORE")
+        if root:
+            from flows.rawstore import RawStore
+            from parsers.safety import MAX_DOCUMENT_BYTES
+
+            self.store = RawStore(root)
+            self.max_bytes = crawler.settings.getint("OGI_RAW_STORE_MAX_BYTES") or MAX_DOCUMENT_BYTES
+
+    def process_item(self, item):
+        response = item.pop("response", None)
+        if response is None or self.store is None or item.get("error"):
+            return item
+        stats = self.crawler.stats
+        if response.status != 200:
+            return item
+        if len(response.body) > self.max_bytes:
+            stats.inc_value("ogi/handover/too_large")
+            return item
+        try:
+            self.store_page(item["page_url"], response)
+        except Exception as exc:   # noqa: BLE001 — the downloader fetches it as before; the item stands
+            stats.inc_value("ogi/handover/failed")
+            log.warning("raw store hand-over failed for %s: %s: %s", item.get("page_url"), type(exc).__name__, exc)
+            return item
+        stats.inc_value("ogi/handover/stored")
+        return item
+
+    def store_page(self, url: str, response) -> None:
+        """Store the body the downloader would have received for `url` and record it for `url`."""
+        from flows.fetched import header_text, record_fetch, store_body
+
+        headers = response.headers
+        prior = self.store.lookup(url) or {}
+        # final_url: where the downloader would have ended — the page itself (a report page's
+        # page_url is the URL it was read at), or the redirect target of a report linked as a file
+        final_url = url if url == canonicalize(response.url) else response.url
+        res = store_body(self.store, url, response.body, final_url=final_url,
+                         content_type=header_text(headers.get(b"Content-Type")),
+                         disposition=headers.get(b"Content-Disposition"),
+                         etag=header_text(headers.get(b"ETag")),
+                         last_modified=header_text(headers.get(b"Last-Modified")), prior=prior)
+        if res.status in ("new", "changed", "unchanged"):
+            record_fetch(self.store, url, res, prior)
 
 
 class PortalStatsPipeline(_CrawlerPipeline):

@@ -58,6 +58,10 @@ OGI_DNS_TIMEOUT = 5.0            # seconds to resolve a host before refusing it 
                                  # private/loopback addresses are refused: crawlers.urls.destination_problem)
 OGI_MAX_PAGES_OUTSIDE_COLUMN = 10  # listing pages read from a list that is not a report column (通知公告)
 OGI_STATS_PATH = None            # default: <first feed URI>.stats.json
+# hand-over to the flows (flows.shard sets these): the report pages the crawl fetched are stored in the
+# raw store of this data directory (flows.rawstore), so the download after the crawl does not fetch them again
+OGI_RAW_STORE = None             # a data directory, or None: nothing is stored
+OGI_RAW_STORE_MAX_BYTES = None   # the downloader's size cap (default parsers.safety.MAX_DOCUMENT_BYTES)
 
 # robots.txt Crawl-delay is a per-host minimum delay (crawlers.politeness), when politeness is on
 OGI_OBEY_CRAWL_DELAY = True
@@ -82,6 +86,7 @@ SPIDER_MIDDLEWARES = {
 ITEM_PIPELINES = {
     "crawlers.pipelines.ValidationPipeline": 100,
     "crawlers.pipelines.TwinFoldingPipeline": 200,
+    "crawlers.pipelines.RawStoreHandoverPipeline": 300,   # after twin folding: only the reports kept
     "crawlers.pipelines.PortalStatsPipeline": 900,
 }
 

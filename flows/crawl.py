@@ -3,7 +3,8 @@
 The Twisted reactor cannot be restarted inside one process, and Scrapy installs signal
 handlers that only work on the main thread, so every crawl is `python -m scrapy crawl portals`
 in a subprocess (run from the project root, where `scrapy.cfg` lives). The items come back
-as JSON Lines (`-O <output>`), the per-portal stats as `<output>.stats.json`.
+as JSON Lines (`-O <output>`), the per-portal stats as `<output>.stats.json`. With
+`handover_settings(data_dir)` the crawl also stores the report pages it fetched in the raw store.
 """
 from __future__ import annotations
 
@@ -43,6 +44,17 @@ def crawl_command(registry: str, output: str, portals: list[str] | None = None,
     for key, value in (settings or {}).items():
         cmd += ["-s", f"{key}={value}"]
     return cmd + ["-O", output]
+
+
+def handover_settings(data_dir: str | os.PathLike[str], max_bytes: int | None = None) -> dict[str, str]:
+    """Crawl settings that make the crawler store every report page it fetched in the raw store of
+    `data_dir` (crawlers.pipelines.RawStoreHandoverPipeline), bodies over `max_bytes` (the
+    downloader's cap) left to the downloader: after the crawl, a download told
+    `Politeness.fresh_since` (the crawl's start) does not ask for those pages again."""
+    out = {"OGI_RAW_STORE": str(Path(data_dir).resolve())}
+    if max_bytes:
+        out["OGI_RAW_STORE_MAX_BYTES"] = str(int(max_bytes))
+    return out
 
 
 GRACE_S = 20.0  # after the time limit: SIGTERM (Scrapy closes cleanly, writes its stats), then SIGKILL

@@ -13,14 +13,16 @@ One rule set for every document URL:
   document (transient ones are retried a few times first); nothing here raises for a bad URL.
 - paths with Chinese characters that 404 in UTF-8 are retried once percent-encoded as GBK
   (old IIS portals), and Content-Disposition filenames are decoded as UTF-8 or GBK.
+- a report page the crawler fetched during this run (`Politeness.fresh_since`: the shard's crawl
+  start) is not asked for again: the crawler stored its body and URL record the same way
+  (`flows.fetched`), and that record answers for it (`FetchResult.handed_over`).
 """
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
 import urllib.robotparser
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
@@ -29,11 +31,11 @@ import httpx
 
 from crawlers import settings as _crawler_settings
 from crawlers.registry import host_allowed
-from crawlers.urls import destination_problem, filename_of, host_of
+from crawlers.urls import destination_problem, host_of
 from parsers.safety import MAX_DOCUMENT_BYTES
-from parsers.sniff import sniff_format
 
-from .rawstore import RawStore, utc_now
+from .fetched import FetchResult, fresh_result, record_fetch, store_body  # FetchResult: re-exported
+from .rawstore import RawStore
 
 # one identity for crawl and download: the crawler's User-Agent and its robots.txt agent token
 USER_AGENT = _crawler_settings.USER_AGENT
@@ -55,32 +57,14 @@ class Politeness:
     user_agent: str = USER_AGENT
     prefect_host_limits: bool = False  # also take a slot of the Prefect global concurrency limit
                                        # `ogi-host-<host>` per request (flows.hostqueue), if it exists
+    fresh_since: str | None = None  # UTC ISO time (the shard's crawl start): a URL whose record was
+                                    # made since (the crawler fetched the page, flows.fetched) is not
+                                    # asked for again
 
     @classmethod
     def from_dict(cls, d: dict | None) -> "Politeness":
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in (d or {}).items() if k in known})
-
-
-@dataclass
-class FetchResult:
-    url: str
-    status: str  # new | changed | unchanged | failed | skipped
-    sha256: str | None = None
-    http_status: int | None = None
-    content_type: str | None = None  # header as sent
-    format: str | None = None  # sniffed from content
-    bytes: int | None = None
-    final_url: str | None = None
-    filename: str | None = None
-    fetched_at: str = field(default_factory=utc_now)
-    downloaded: bool = False  # a body was transferred (False for 304, refusals, errors)
-    error: str | None = None
-    etag: str | None = None
-    last_modified: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 class Refused(Exception):
@@ -208,36 +192,8 @@ def _gbk_variant(url: str) -> str | None:
     return urlunsplit((parts.scheme, parts.netloc, gbk_path, parts.query, ""))
 
 
-def _disposition_filename(resp: httpx.Response) -> str | None:
-    raw_bytes = next((v for k, v in resp.headers.raw if k.lower() == b"content-disposition"), None)
-    if not raw_bytes:
-        return None
-    text = ""
-    for enc in ("utf-8", "gb18030", "latin-1"):
-        try:
-            text = raw_bytes.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    low = text.lower()
-    if "filename*=" in low:
-        val = text[low.index("filename*=") + 10:].split(";", 1)[0].strip().strip('"')
-        if "''" in val:
-            charset, _, enc_val = val.partition("''")
-            try:
-                return unquote(enc_val, encoding=charset or "utf-8")
-            except LookupError:
-                return unquote(enc_val)
-    if "filename=" in low:
-        val = text[low.index("filename=") + 9:].split(";", 1)[0].strip().strip('"')
-        if "%" in val:
-            for enc in ("utf-8", "gb18030"):
-                try:
-                    return unquote(val, encoding=enc, errors="strict")
-                except UnicodeDecodeError:
-                    continue
-        return val or None
-    return None
+def _raw_header(resp: httpx.Response, name: bytes) -> bytes | None:
+    return next((v for k, v in resp.headers.raw if k.lower() == name), None)
 
 
 def _http_date_ok(value: str | None) -> bool:
@@ -290,8 +246,15 @@ class Downloader:
         self.close()
 
     def fetch(self, url: str, *, allowed_hosts: list[str], allow_private: bool = False) -> FetchResult:
-        """Fetch one document; never raises for network/HTTP trouble (see FetchResult.error)."""
+        """Fetch one document; never raises for network/HTTP trouble (see FetchResult.error).
+
+        A URL the crawler already fetched during this run (its record checked at/after
+        `Politeness.fresh_since`, the bytes in the store) is answered from that record, unasked."""
         prior = self.store.lookup(url) or {}
+        if self.pol.fresh_since and host_allowed(host_of(url), frozenset(h.lower() for h in allowed_hosts)):
+            fresh = fresh_result(self.store, url, prior, self.pol.fresh_since)
+            if fresh is not None and (fresh.bytes or 0) <= self.pol.max_bytes:
+                return fresh
         try:
             check_url(url, allowed_hosts, allow_private)
             if not robots_allows(self.client, url, self.pol):
@@ -309,16 +272,7 @@ class Downloader:
         return self._record(url, res, prior)
 
     def _record(self, url: str, res: FetchResult, prior: dict) -> FetchResult:
-        meta = dict(prior)
-        meta.update({"checked_at": res.fetched_at, "last_status": res.status, "last_error": res.error,
-                     "last_http_status": res.http_status})
-        if res.status in ("new", "changed", "unchanged") and res.sha256:
-            meta.update({"sha256": res.sha256, "format": res.format, "bytes": res.bytes,
-                         "content_type": res.content_type, "final_url": res.final_url,
-                         "filename": res.filename, "fetched_at": res.fetched_at,
-                         "etag": res.etag, "last_modified": res.last_modified})
-        self.store.remember(url, meta)
-        return res
+        return record_fetch(self.store, url, res, prior)
 
     def _fetch_with_retries(self, url: str, prior: dict, allowed_hosts: list[str], allow_private: bool) -> FetchResult:
         attempt = 0
@@ -385,22 +339,6 @@ class Downloader:
             return FetchResult(url=url, status="failed", http_status=resp.status_code, content_type=ctype,
                                final_url=final_url, error=f"HTTP {resp.status_code} {resp.reason_phrase}".strip())
         data = _read_capped(resp, self.pol.max_bytes)
-        filename = _disposition_filename(resp) or filename_of(final_url) or filename_of(url)
-        fmt = sniff_format(data, filename, ctype)
-        sha = hashlib.sha256(data).hexdigest()
-        if not data:
-            return FetchResult(url=url, status="failed", http_status=200, content_type=ctype, bytes=0,
-                               final_url=final_url, downloaded=True, error="document: empty body (0 bytes)")
-        prior_sha = prior.get("sha256")
-        if prior_sha == sha and self.store.has(sha):
-            status = "unchanged"
-        else:
-            self.store.put(data, fmt=fmt, url=url)
-            status = "changed" if prior_sha else "new"
-        res = FetchResult(url=url, status=status, sha256=sha, http_status=200, content_type=ctype,
-                          format=fmt, bytes=len(data), final_url=final_url, filename=filename,
-                          downloaded=True)
-        # validators for the next conditional GET (kept in the raw store's URL index)
-        res.etag = resp.headers.get("etag")
-        res.last_modified = resp.headers.get("last-modified")
-        return res
+        return store_body(self.store, url, data, final_url=final_url, content_type=ctype,
+                          disposition=_raw_header(resp, b"content-disposition"), etag=resp.headers.get("etag"),
+                          last_modified=resp.headers.get("last-modified"), prior=prior)

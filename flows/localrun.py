@@ -102,6 +102,7 @@ def print_summary(summary: dict[str, Any], *, title: str = "run summary") -> Non
     keys = [("reports", "reports"), ("reports_new", "new"), ("reports_changed", "changed"),
             ("reports_unchanged", "unchanged"), ("reports_failed", "failed"), ("documents", "documents"),
             ("downloaded", "downloaded (new/changed)"), ("bodies_received", "bodies received"),
+            ("handed_over", "pages from the crawl"),
             ("not_modified", "not modified (304)"),
             ("documents_unchanged", "documents unchanged"), ("fetch_failed", "fetch failed"),
             ("fetch_skipped", "refused (hosts/robots)"), ("parsed", "parsed"), ("parse_cached", "parse cached"),

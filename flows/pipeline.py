@@ -278,6 +278,8 @@ def _fetch_stats(fetched: dict[str, dict], parse_counts: Counter, entries: list[
         "reports": len(entries), "documents": len(fetched),
         "downloaded": sum(1 for r in fetched.values() if r.get("downloaded") and r.get("status") in ("new", "changed")),
         "bodies_received": sum(1 for r in fetched.values() if r.get("downloaded")),
+        # no request: the crawler fetched the page during this run and stored it (flows.fetched)
+        "handed_over": sum(1 for r in fetched.values() if r.get("handed_over")),
         "documents_new": doc_status["new"], "documents_changed": doc_status["changed"],
         "documents_unchanged": doc_status["unchanged"],
         "not_modified": sum(1 for r in fetched.values() if r.get("http_status") == 304),
@@ -317,7 +319,7 @@ def portal_figures(wanted: list[str], unknown: list[str], items: list[dict], ent
 
 # -- the whole run: the parent of the shards ---------------------------------------------------
 DEFAULT_SHARD_PORTALS = int(os.environ.get("OGI_SHARD_PORTALS") or 100)
-SUM_KEYS = ("reports", "documents", "downloaded", "bodies_received", "documents_new", "documents_changed",
+SUM_KEYS = ("reports", "documents", "downloaded", "bodies_received", "handed_over", "documents_new", "documents_changed",
             "documents_unchanged", "not_modified", "fetch_failed", "fetch_skipped", "parsed", "parse_cached",
             "reports_failed")
 

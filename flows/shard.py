@@ -7,6 +7,10 @@ Run by the parent flow (flows.pipeline.run_pipeline) either in-process (`ogi run
 as its own flow run of the `shard` deployment on the `ogi-process` work pool, so any number of
 `prefect worker start` processes, on any machines sharing the data directory, take shards.
 
+The crawl hands the report pages it fetched over to the raw store (`flows.crawl.handover_settings`);
+the download after it answers those from their fresh URL records (`Politeness.fresh_since` = the
+shard's start), so a report page is fetched once a night, not twice.
+
 Everything a shard writes is under `<data_dir>/runs/<run_key>/shards/<shard_id>/`:
     items.jsonl (+ .stats.json), crawl.log, known.jsonl   the crawl
     plan-0000.json, plan-0001.json …                      its rounds (flows.sinks.PlanFiles),
@@ -32,7 +36,8 @@ import parsers
 # absolute imports: Prefect loads this file as a script (the deployment entrypoint), and spawned
 # parser processes re-run it as `__mp_main__`, where relative imports would fail
 from flows import progress
-from flows.crawl import read_items, read_stats
+from flows.crawl import handover_settings, read_items, read_stats
+from flows.download import Politeness
 from flows.pipeline import (CHUNK_ITEMS, _fetch_stats, _year_of, build_report, data_paths, document_rows, documents_of,
                        fetch_and_parse, portal_chunks, portal_figures)
 from flows.rawstore import RawStore, _atomic_write, _write_json, utc_now
@@ -104,6 +109,13 @@ def run_shard(flow_name: str, registry: str, data_dir: str, run_key: str, shard_
     registry = str(Path(registry).resolve())
     reg = read_registry(registry)
     wanted = [p for p in portals if p in reg]
+
+    # the crawler stores the report pages it fetches in the raw store; the download then takes those
+    # (recorded since `started`) as they are instead of fetching them again (flows.fetched)
+    crawl_settings = {**handover_settings(paths["data"], Politeness.from_dict(politeness).max_bytes),
+                      **(crawl_settings or {})}
+    if crawl_settings.get("OGI_RAW_STORE"):
+        politeness = {**(politeness or {}), "fresh_since": started}
 
     progress.emit("start", "crawl", 1)
     t0 = time.monotonic()

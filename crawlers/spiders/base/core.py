@@ -253,6 +253,7 @@ class PortalSpiderBase(scrapy.Spider):
         if judged and 300 <= response.status < 400:
             yield self.follow_judged_redirect(response)
             return
+        received = response   # the bytes as received (readable_response may inflate or flatten them)
         try:
             response = pages.readable_response(response)
         except pages.UnreadablePage as exc:
@@ -265,7 +266,7 @@ class PortalSpiderBase(scrapy.Spider):
             link = (response.meta.get("redirect_urls") or [response.url])[0]
             item = self.file_item(link, response.meta.get("ogi_hint") or "", response)
             item["listing_url"] = response.meta.get("ogi_listing")
-            yield item
+            yield self.hand_over(item, received)
             return
         if not isinstance(response, TextResponse):
             if judged:
@@ -273,11 +274,11 @@ class PortalSpiderBase(scrapy.Spider):
                 yield self.error_item(response, f"not an HTML page (Content-Type: {ctype})")
             return
         if not judged:
-            yield from self.read_page(response)
+            yield from self.read_page(response, received)
             return
         # a link judged a report ends as a report, leads on to reports, or is recorded as an error
         led = False
-        for out in self.read_page(response):
+        for out in self.read_page(response, received):
             if isinstance(out, scrapy.Request):
                 led = led or bool(out.meta.get("ogi_judged"))
             elif not out.get("error"):
@@ -317,14 +318,16 @@ class PortalSpiderBase(scrapy.Spider):
             return "empty page"
         return f"no report on the page (title: {sane_title(pages.page_title(response.selector)) or '-'})"
 
-    def read_page(self, response):
+    def read_page(self, response, received=None):
+        """`received`: the response as it came (before `pages.readable_response`), handed over with
+        the item when this page is a report (`hand_over`)."""
         hint = response.meta.get("ogi_hint")
         title = pages.page_title(response.selector, hint)
         text = pages.page_text(response.selector)
         base_url = get_base_url(response)
         links = pages.extract_links(response.selector, base_url)
         if self.is_report_page(response, title, hint, text, links):
-            yield self.make_item(response, title, hint, text)
+            yield self.hand_over(self.make_item(response, title, hint, text), received)
             for link in links:   # 历年年报 sidebars, 上一篇/下一篇: other reports, never navigation
                 if link_kind(link.text) == REPORT and not pages.is_attachment_url(link.url):
                     for out in self.consider_link(link.url, link.text, response):
@@ -386,6 +389,22 @@ class PortalSpiderBase(scrapy.Spider):
             return bool(pages.extract_attachments(response.selector, response.url)) or (
                 pages.has_article(response.selector) and own_title_is_report)
         return False
+
+    @property
+    def hands_over(self) -> bool:
+        """Does this crawl hand the report pages it fetched to the flows' raw store (OGI_RAW_STORE)?"""
+        crawler = getattr(self, "crawler", None)
+        return bool(crawler is not None and crawler.settings.get("OGI_RAW_STORE"))
+
+    def hand_over(self, item: ReportItem, received) -> ReportItem:
+        """Attach the response a report was read from (crawlers.pipelines.RawStoreHandoverPipeline
+        stores its bytes in the raw store, so the flow's downloader does not fetch the page again,
+        and removes it from the item). Only a plain 200 as the server sent it: never a page the
+        opt-in browser rendered, nor an anti-bot wall."""
+        if received is not None and self.hands_over and received.status == 200 \
+                and not received.meta.get("ogi_browser") and not received.meta.get("ogi_wall"):
+            item["response"] = received
+        return item
 
     def make_item(self, response, title: str, hint: str | None, text: str) -> ReportItem:
         pid = response.meta["portal"]
