@@ -25,9 +25,11 @@ from .rawstore import utc_now
 
 
 def write_plan(path: str | Path, plan: dict[str, Any]) -> str:
-    from .rawstore import _write_json
+    """Write a round's plan atomically, as compact JSON (a plan holds hundreds of reports with their
+    section texts and search words: indenting and sorting them cost more than the parse cache's read)."""
+    from .rawstore import _atomic_write
 
-    _write_json(Path(path), plan)
+    _atomic_write(Path(path), json.dumps(plan, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
     return str(path)
 
 

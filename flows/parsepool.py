@@ -166,9 +166,19 @@ class ParsePool:
 
     def parse_for_search(self, data: bytes, filename: str | None = None, content_type: str | None = None, *,
                          source: str | None = None, ocr: bool = True, timeout_s: float | None = None,
-                         segment: bool = True) -> tuple[ParsedReport, dict[str, str] | None]:
+                         segment: bool = True, as_dict: bool = False) -> tuple[Any, dict[str, str] | None]:
         """(report, {section key: search tokens} or None): with `segment`, the worker also makes
-        the full-text index's tokens of the report's sections (warehouse.segment), in parallel."""
+        the full-text index's tokens of the report's sections (warehouse.segment), in parallel.
+        `as_dict`: the report as `ParsedReport.to_dict()` (what the flows keep), not rebuilt."""
+        report, tokens = self._schedule(data, filename, content_type, source=source, ocr=ocr, timeout_s=timeout_s,
+                                        segment=segment)
+        if as_dict:
+            return (report if isinstance(report, dict) else report.to_dict()), tokens
+        return (ParsedReport.from_dict(report) if isinstance(report, dict) else report), tokens
+
+    def _schedule(self, data: bytes, filename: str | None, content_type: str | None, *, source: str | None,
+                  ocr: bool, timeout_s: float | None, segment: bool) -> tuple[ParsedReport | dict, dict | None]:
+        """One document on a worker: (the worker's report dict, tokens), or (a failure, None)."""
         from parsers.sniff import sniff_format
 
         src = source or filename or "<bytes>"
@@ -195,7 +205,7 @@ class ParsePool:
                 out = future.result(timeout=timeout_s + _WAIT_MARGIN_S)
                 if self.recycle_mb and out["grown_mb"] > self.recycle_mb:
                     self._retire(pool)
-                return ParsedReport.from_dict(out["report"]), out.get("tokens")
+                return out["report"], out.get("tokens")
             except concurrent.futures.TimeoutError:
                 future.cancel()
                 return _failed(src, fmt, _version(),

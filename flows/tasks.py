@@ -73,13 +73,13 @@ def parse_stored(data_dir: str, sha256: str, fmt: str | None, filename: str | No
     data = RawStore(data_dir).get(sha256)
     with _parse_slots:
         try:
-            report, tokens = _parse_pool().parse_for_search(data, filename, content_type, source=filename, ocr=ocr)
+            return _parse_pool().parse_for_search(data, filename, content_type, source=filename, ocr=ocr,
+                                                  as_dict=True)
         except (OSError, RuntimeError):
             from parsers.safe import parse_isolated
 
             report = parse_isolated(data, filename=filename, content_type=content_type, source=filename, ocr=ocr)
-            tokens = None
-    return report.to_dict(), tokens
+            return report.to_dict(), None
 
 
 def parse_cache_path(data_dir: str | os.PathLike[str], sha256: str, fmt: str | None) -> Path:
