@@ -191,7 +191,7 @@ def main(argv=None) -> int:
         "| run | wall s | pipeline s | reports | documents | parsed | reports/s (wall) | reports/s (pipeline) | "
         "crawl s (Σ shards) | fetch+parse s (Σ shards) | load s | load tail s | index s | publish s | flow process peak MB | "
         "largest child MB | warehouse MB |",
-        "|---|" + "---:|" * 17,
+        "|---|" + "---:|" * 16,
     ]
     for par, full, again in results:
         lines.append(row(f"{par} shard(s) at a time, empty data dir", full))
