@@ -79,6 +79,7 @@ DOWNLOADER_MIDDLEWARES = {
 EXTENSIONS = {
     "scrapy.extensions.throttle.AutoThrottle": None,
     "crawlers.politeness.CrawlDelayAutoThrottle": 0,
+    "crawlers.lifeline.ParentLifeline": 0,   # a crawl started by a flow ends with it
 }
 SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,   # depth is ours: pagination is free

@@ -74,6 +74,7 @@ def run_crawl(registry: str | os.PathLike[str], out_dir: str | os.PathLike[str],
     cmd = crawl_command(str(Path(registry).resolve()), str(items), portals, settings, known)
     env = dict(os.environ)
     env["PYTHONPATH"] = str(PROJECT_ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env["OGI_PARENT_PID"] = str(os.getpid())  # the crawl ends if this process dies (crawlers/lifeline.py)
     with open(log, "wb") as fh:
         proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, stdout=fh, stderr=subprocess.STDOUT, env=env,
                                 start_new_session=True)

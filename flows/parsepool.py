@@ -39,7 +39,7 @@ from typing import Any
 import pebble
 
 from parsers.model import ParsedReport
-from parsers.safe import memory_error_text, vm_size_bytes
+from parsers.safe import exit_when_parent_dies, memory_error_text, vm_size_bytes
 from parsers.safety import DEFAULT_MEMORY_MB, DEFAULT_OCR_TIMEOUT_S, DEFAULT_TIMEOUT_S, MAX_DOCUMENT_BYTES
 
 DEFAULT_RECYCLE_MB = 1024  # retire the workers once one has grown this much since it started
@@ -56,21 +56,10 @@ def _version() -> str:
     return parsers.PARSER_VERSION
 
 
-def _watch_parent(parent: int, every_s: float = 0.5) -> None:
-    """Exit as soon as the process that started this worker is gone (reparented). Not PR_SET_PDEATHSIG:
-    that fires when the *thread* that forked the worker ends, and pebble starts its first workers in
-    whichever thread scheduled the first document — a round's short-lived parse thread."""
-    import time
-
-    while os.getppid() == parent:
-        time.sleep(every_s)
-    os._exit(1)
-
-
 def _init_worker() -> None:
     """Runs once in every new worker: die with the parent, no core files, warm imports."""
     global _BASE_VM
-    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True, name="ogi-watch-parent").start()
+    exit_when_parent_dies(os.getppid())
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     try:
         os.dup2(2, 1)  # library chatter goes to stderr; results travel on pebble's pipe

@@ -108,6 +108,22 @@ def parse_isolated(data: bytes, filename: str | None = None, content_type: str |
     return ParsedReport.failure(src, fmt, PARSER_VERSION, why)
 
 
+def exit_when_parent_dies(parent: int, every_s: float = 0.5) -> None:
+    """Start a daemon thread that ends this process (exit status 1) as soon as `parent` is no
+    longer its parent (it died and the process was reparented). Not PR_SET_PDEATHSIG, which fires
+    when the *thread* that started the child ends: parser pool workers are started from short-lived
+    threads, and a Scrapy crawl from whichever flow thread ran its task."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every_s)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="ogi-parent-watch", daemon=True).start()
+
+
 def die_with_parent() -> None:
     """Ask the kernel to SIGKILL this process when its parent dies (Linux PR_SET_PDEATHSIG).
 
