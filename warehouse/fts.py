@@ -23,7 +23,7 @@ import duckdb
 from .load import rollback_quietly
 
 from .extensions import load_extension
-from .segment import MAX_INDEXED_CHARS, _jieba, segment  # noqa: F401  (re-exported: the index's rule)
+from .segment import MAX_INDEXED_CHARS, segment  # noqa: F401  (re-exported: the index's rule)
 
 INDEX_SCHEMA = "fts_main_section_search"
 # Characters the fts tokenizer drops (everything but ASCII letters/digits and CJK ideographs).
