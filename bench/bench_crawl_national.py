@@ -21,9 +21,7 @@ import os
 import platform
 import re
 import resource
-import socket
 import sys
-import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -32,6 +30,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from loopback import LoopbackFarm  # noqa: E402
 from results_file import publish  # noqa: E402
 
 from crawlers import settings as production  # noqa: E402
@@ -59,43 +58,25 @@ def families() -> dict[str, object]:
     return out
 
 
-class Farm:
+class Farm(LoopbackFarm):
     """Many portals, one asyncio loop: portal i answers on 127.1.(i // 250).(i % 250 + 1):port."""
 
+    octet = 1
+
     def __init__(self, templates: dict[str, object], n: int, delay_s: float, scale: float):
+        super().__init__()
         self.templates, self.scale = templates, scale
         self.names = sorted(templates)
         self.n, self.delay_s = n, delay_s
         self.portals: list[tuple[str, str, str]] = []      # (portal_id, family, netloc)
         self.requests: Counter = Counter()                  # netloc -> requests served
-        self.loop = asyncio.new_event_loop()
-        self.ready = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def start(self) -> None:
-        self.thread.start()
-        self.ready.wait()
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self.loop)
-        self.loop.run_until_complete(self._start())
-        self.ready.set()
-        self.loop.run_forever()
 
     async def _start(self) -> None:
         for i in range(self.n):
             family = self.names[i % len(self.names)]
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind((f"127.1.{i // 250}.{i % 250 + 1}", 0))
-            netloc = "%s:%d" % sock.getsockname()[:2]
-            self.portals.append((f"n{i:04d}-{family}", family, netloc))
             site = self.templates[family]
-            await asyncio.start_server(lambda r, w, s=site, h=netloc: self._serve(r, w, s, h), sock=sock,
-                                       backlog=64)
-
-    def stop(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
+            netloc = await self.listen(i, lambda r, w, h, s=site: self._serve(r, w, s, h))
+            self.portals.append((f"n{i:04d}-{family}", family, netloc))
 
     async def _serve(self, reader, writer, site, netloc: str) -> None:
         try:

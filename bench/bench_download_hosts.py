@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import os
 import platform
-import socket
 import sys
 import tempfile
 import threading
@@ -28,40 +27,29 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from loopback import LoopbackFarm  # noqa: E402
 from results_file import publish  # noqa: E402
 
 PAGE = ("<html><body><h1>报告</h1>" + "<p>" + "政府信息公开" * 800 + "</p></body></html>").encode("utf-8")
 CRAWL_DELAY_S = 1
 
 
-class HostFarm:
+class HostFarm(LoopbackFarm):
     """`n` hosts on one asyncio loop; counts requests in flight per host."""
 
+    octet = 2
+
     def __init__(self, n: int, latency_s: float):
+        super().__init__()
         self.n, self.latency_s = n, latency_s
         self.netlocs: list[str] = []
         self.active: Counter = Counter()
         self.docs_served: Counter = Counter()  # netloc -> documents answered (robots.txt aside)
         self.served = 0
-        self.loop = asyncio.new_event_loop()
-        self.ready = threading.Event()
-        threading.Thread(target=self._run, daemon=True).start()
-        self.ready.wait()
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self.loop)
-        self.loop.run_until_complete(self._start())
-        self.ready.set()
-        self.loop.run_forever()
 
     async def _start(self) -> None:
         for i in range(self.n):
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind((f"127.2.{i // 250}.{i % 250 + 1}", 0))
-            netloc = "%s:%d" % sock.getsockname()[:2]
-            self.netlocs.append(netloc)
-            await asyncio.start_server(lambda r, w, h=netloc: self._serve(r, w, h), sock=sock, backlog=64)
+            self.netlocs.append(await self.listen(i, self._serve))
 
     async def _serve(self, reader, writer, netloc: str) -> None:
         try:
@@ -99,16 +87,13 @@ class HostFarm:
         """Hosts whose downloads have started and not finished (some documents served, not all)."""
         return sum(1 for h, v in list(self.active.items()) if v > 0 or 0 < self.docs_served[h] < docs)
 
-    def stop(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-
 
 def run(hosts: int, docs: int, latency_s: float) -> dict:
     from flows.download import Downloader, Politeness, reset_politeness_state
     from flows.hostqueue import MAX_THREADS, fetch_interleaved
     from flows.rawstore import RawStore
 
-    farm = HostFarm(hosts, latency_s)
+    farm = HostFarm(hosts, latency_s).start()
     urls = {f"http://{h}/doc{k}.html": {"allowed_hosts": [h], "allow_private": True}
             for h in farm.netlocs for k in range(docs)}
     samples: list[int] = []
