@@ -5,9 +5,12 @@ The plan is a JSON file written by the pipeline (paths and plain data only):
     {run_id, flow, started_at, registry,                 # registry: CSV path or null
      documents: [{url, sha256, http_status, content_type, bytes, fetched_at, error, kind,
                   portal_id, report_id, final_url}],
-     reports:   [{report, report_id, portal_id, page_url, document_url, sha256,
-                  keep_existing, search_tokens}],        # keep_existing: a failure placeholder;
+     reports:   [{report, report_id, portal_id, page_url, document_url, sha256, load_fingerprint,
+                  keep_existing, search_tokens}          # keep_existing: a failure placeholder;
                                                          # search_tokens: {section: words} (optional)
+                 | {report_id, portal_id, page_url, light: true, load_fingerprint, report_status}],
+                                                         # light: unchanged inputs (flows.unchanged)
+     data_dir,                                           # where light entries are rebuilt from, if needed
      portals:   {portal_id: {pages, reports_found, failed, status, error}},
      stats:     {...}}
 
@@ -41,6 +44,8 @@ def apply_plan(plan_path: str, build_path: str, *, registry: str | None = None, 
     from warehouse import queries
     from warehouse.fts import stage_tokens
 
+    from .unchanged import light_ids, resolve_light
+
     from . import progress
 
     plan = json.loads(Path(plan_path).read_text("utf-8"))
@@ -64,16 +69,21 @@ def apply_plan(plan_path: str, build_path: str, *, registry: str | None = None, 
         else:
             for d in todo_docs:
                 warehouse.record_document(con, **d)
-        items = plan.get("reports", [])
+        # light entries (flows.unchanged): unchanged when the warehouse holds their fingerprint, else rebuilt
+        items, same = resolve_light(plan.get("reports", []),
+                                    queries.load_fingerprints(con, light_ids(plan.get("reports", []))),
+                                    plan.get("data_dir"))
         placeholders = [it["report_id"] for it in items if it.get("keep_existing")]
         existing = queries.existing_report_ids(con, placeholders)
         todo = [it for it in items if not (it.get("keep_existing") and it["report_id"] in existing)]
         outcomes: dict[str, str] = {rid: "kept" for rid in existing}
+        outcomes.update({rid: "unchanged" for rid in same})
         chunk = 200
         for i in range(0, len(todo), chunk):
             part = todo[i:i + chunk]
             results = warehouse.load_reports(con, [{k: it.get(k) for k in (
-                "report", "report_id", "portal_id", "page_url", "document_url", "sha256")} for it in part])
+                "report", "report_id", "portal_id", "page_url", "document_url", "sha256", "load_fingerprint")}
+                for it in part])
             for it, res in zip(part, results):
                 outcomes[it["report_id"]] = res
             # the search tokens made with the parse, for the sections just (re)written
@@ -84,7 +94,7 @@ def apply_plan(plan_path: str, build_path: str, *, registry: str | None = None, 
             warehouse.refresh_search(con)
         per_portal: dict[str, dict[str, Any]] = {pid: dict(s) for pid, s in (plan.get("portals") or {}).items()}
         counts: dict[str, Counter] = {}
-        for it in items:
+        for it in plan.get("reports", []):
             counts.setdefault(it.get("portal_id") or "?", Counter())[outcomes.get(it["report_id"], "unchanged")] += 1
         for pid, c in counts.items():
             s = per_portal.setdefault(pid, {})

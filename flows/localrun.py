@@ -106,6 +106,7 @@ def print_summary(summary: dict[str, Any], *, title: str = "run summary") -> Non
             ("not_modified", "not modified (304)"),
             ("documents_unchanged", "documents unchanged"), ("fetch_failed", "fetch failed"),
             ("fetch_skipped", "refused (hosts/robots)"), ("parsed", "parsed"), ("parse_cached", "parse cached"),
+            ("reports_light", "unchanged inputs (not rebuilt)"),
             ("selected", "selected for reparse"), ("shards", "shards")]
     parts = [f"{label}={stats[k]}" for k, label in keys if k in stats]
     if parts:

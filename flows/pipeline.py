@@ -32,6 +32,7 @@ from parsers.model import ParsedReport
 
 from . import progress
 from .tasks import SEARCH_TOKENS
+from .unchanged import entry_fingerprint, entry_status, input_digest, manifest_fields
 from .rawstore import RawStore, _write_json, utc_now
 from .registry import read_registry
 
@@ -109,13 +110,15 @@ def _year_of(item: dict) -> int | None:
 
 # -- fetch + parse ---------------------------------------------------------------------------
 def fetch_and_parse(urls: dict[str, dict], data_dir: Path, politeness: dict | None,
-                    fetch_stats: dict | None = None) -> tuple[dict[str, dict], dict, Counter]:
+                    fetch_stats: dict | None = None,
+                    defer: dict[str, str] | None = None) -> tuple[dict[str, dict], dict, Counter]:
     """urls: url -> {allowed_hosts, allow_private}. Fetch every URL, interleaved across hosts
     (flows.hostqueue: per-host queues and politeness, all hosts busy at once); as soon as a usable
     blob is in the raw store, hand its parse to a thread of the parse batch (cached on sha256 +
     format + parser version, parsed in the warm isolated pool). One round is one batch: no Prefect
-    task per document. Returns (url -> fetch result with `use_sha256`, {(sha, fmt): report dict},
-    parse counts)."""
+    task per document. `defer` (url -> SHA-256): a URL that comes back unchanged with that copy is
+    not parsed here (its report may need no parse at all: flows.unchanged). Returns (url -> fetch
+    result with `use_sha256`, {(sha, fmt): report dict}, parse counts)."""
     from concurrent.futures import ThreadPoolExecutor
 
     from .download import Downloader, Politeness
@@ -131,6 +134,8 @@ def fetch_and_parse(urls: dict[str, dict], data_dir: Path, politeness: dict | No
         for res in fetch_interleaved(dl, urls, stats=fetch_stats):
             res = fetched[res["url"]] = with_usable_copy(res, store)
             key = (res.get("use_sha256"), res.get("format"))
+            if defer and res.get("status") == "unchanged" and defer.get(res["url"]) == key[0]:
+                continue
             if key[0] and key not in parse_futs:
                 parse_futs[key] = parse_pool.submit(parse_with_cache, str(data_dir), key[0], key[1],
                                                     res.get("filename"), res.get("content_type"))
@@ -198,6 +203,7 @@ def build_report(item: dict, docs: list[tuple[str, str]], fetched: dict[str, dic
             rep["source"] = url
             candidates.append({"kind": kind, "url": url, "sha256": sha, "report": rep, "tokens": tokens})
     best = select_best(candidates)
+    candidates_failed = any(c["report"].get("status") == "failed" for c in candidates)
     entry = {"report_id": item["id"], "portal_id": item.get("portal_id"), "page_url": item.get("page_url")}
     if best is not None:
         report = best["report"]
@@ -212,8 +218,10 @@ def build_report(item: dict, docs: list[tuple[str, str]], fetched: dict[str, dic
                                     "no document could be fetched: " + ("; ".join(errors) or "no documents")[:1500])
         entry.update(report=merge_item_meta(fail.to_dict(), item), document_url=None, sha256=None,
                      keep_existing=True)  # never overwrite a good earlier load with a fetch failure
+    entry["load_fingerprint"] = entry_fingerprint(entry)  # the loader's; kept so the next night can skip it
     manifest = {"report_id": item["id"], "portal_id": item.get("portal_id"), "item": item,
-                "documents": manifest_docs, "saved_at": utc_now()}
+                "documents": manifest_docs, "saved_at": utc_now(),
+                **manifest_fields(entry, input_digest(item, docs, fetched), candidates_failed or bool(errors))}
     return entry, manifest
 
 
@@ -285,7 +293,9 @@ def _fetch_stats(fetched: dict[str, dict], parse_counts: Counter, entries: list[
         "not_modified": sum(1 for r in fetched.values() if r.get("http_status") == 304),
         "fetch_failed": doc_status["failed"], "fetch_skipped": doc_status["skipped"],
         "parsed": parse_counts["parsed"], "parse_cached": parse_counts["cached"],
-        "reports_failed": sum(1 for e in entries if e["report"].get("status") == "failed")})
+        "reports_failed": sum(1 for e in entries if entry_status(e) == "failed"),
+        # inputs unchanged since the last build: no parse read, no reload (flows.unchanged)
+        "reports_light": sum(1 for e in entries if e.get("light"))})
 
 
 def portal_figures(wanted: list[str], unknown: list[str], items: list[dict], entries: list[dict],
@@ -293,7 +303,7 @@ def portal_figures(wanted: list[str], unknown: list[str], items: list[dict], ent
     """Per portal of one round: pages, reports found, failed reports, documents new/changed,
     blocked (refused: hosts/robots.txt), fetch failures, crawl status."""
     found = Counter(it["portal_id"] for it in items)
-    failed = Counter(e["portal_id"] for e in entries if e["report"].get("status") == "failed")
+    failed = Counter(e["portal_id"] for e in entries if entry_status(e) == "failed")
     docs: dict[str, Counter] = {}
     for d in documents or []:
         docs.setdefault(d.get("portal_id") or "?", Counter())[d.get("status")] += 1
@@ -321,7 +331,7 @@ def portal_figures(wanted: list[str], unknown: list[str], items: list[dict], ent
 DEFAULT_SHARD_PORTALS = int(os.environ.get("OGI_SHARD_PORTALS") or 100)
 SUM_KEYS = ("reports", "documents", "downloaded", "bodies_received", "handed_over", "documents_new", "documents_changed",
             "documents_unchanged", "not_modified", "fetch_failed", "fetch_skipped", "parsed", "parse_cached",
-            "reports_failed")
+            "reports_failed", "reports_light")
 
 
 def default_run_key(flow: str) -> str:

@@ -26,6 +26,7 @@ import parsers
 from flows import progress
 from flows.load import write_plan
 from flows.pipeline import CHUNK_ITEMS, build_report, data_paths, new_run_id, parse_all, portal_chunks
+from flows.unchanged import fetched_from_manifest
 from flows.rawstore import RawStore, _write_json, utc_now
 from flows.tasks import close_parse_pool, load_task, publish_task
 
@@ -90,13 +91,7 @@ def reparse(data_dir: str = "data", portals: list[str] | None = None, years: lis
         for n, chunk in enumerate(rounds):
             fetched: dict[str, dict] = {}
             for m in chunk:
-                for d in m["documents"]:
-                    if d.get("sha256") and store.has(d["sha256"]):
-                        fetched[d["url"]] = {"url": d["url"], "status": "unchanged", "use_sha256": d["sha256"],
-                                             "format": d.get("format"), "filename": d.get("filename"),
-                                             "content_type": d.get("content_type")}
-                    else:
-                        fetched[d["url"]] = {"url": d["url"], "status": "failed", "error": "not in the raw store"}
+                fetched.update(fetched_from_manifest(m, store))
             blobs = [(r["use_sha256"], r.get("format"), r.get("filename"), r.get("content_type"))
                      for r in fetched.values() if r.get("use_sha256")]
             parsed, c = parse_all(blobs, paths["data"])

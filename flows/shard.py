@@ -39,7 +39,8 @@ from flows import progress
 from flows.crawl import handover_settings, read_items, read_stats
 from flows.download import Politeness
 from flows.pipeline import (CHUNK_ITEMS, _fetch_stats, _year_of, build_report, data_paths, document_rows, documents_of,
-                       fetch_and_parse, portal_chunks, portal_figures)
+                            fetch_and_parse, parse_all, portal_chunks, portal_figures)
+from flows.unchanged import deferrable_urls, input_digest, light_entry, may_go_light
 from flows.rawstore import RawStore, _atomic_write, _write_json, utc_now
 from flows.registry import read_registry
 from flows.sinks import add_figures, sink_for
@@ -163,13 +164,35 @@ def run_shard(flow_name: str, registry: str, data_dir: str, run_key: str, shard_
             if it.get("error") and it.get("page_url"):
                 crawler_errors[it["page_url"]] = str(it["error"])
         t0 = time.monotonic()
-        fetched, parsed, parse_counts = fetch_and_parse(urls, paths["data"], politeness, fetch_info)
-        timings["fetch_parse_s"] = round(timings["fetch_parse_s"] + time.monotonic() - t0, 2)
-        entries = []
+        # an unchanged report goes light (flows.unchanged): its documents' parses are put off, and
+        # read only if the report turns out to need building after all
+        manifests = {it["id"]: store.load_report(it["id"]) for it in chunk}
+        fetched, parsed, parse_counts = fetch_and_parse(urls, paths["data"], politeness, fetch_info,
+                                                        defer=deferrable_urls(manifests.values()))
+        entries_by_id: dict[str, dict] = {}
+        to_build = []
         for it in chunk:
-            entry, manifest = build_report(it, documents_of(it), fetched, parsed)
+            docs = documents_of(it)
+            old = manifests[it["id"]]
+            if may_go_light(old) and input_digest(it, docs, fetched) == old["input_digest"]:
+                entries_by_id[it["id"]] = light_entry(it, old)
+            else:
+                to_build.append((it, docs))
+        put_off = {}  # the put-off parses these reports need after all (cache reads, as a rule)
+        for _it, docs in to_build:
+            for _kind, url in docs:
+                r = fetched.get(url) or {}
+                if r.get("use_sha256") and (r["use_sha256"], r.get("format")) not in parsed:
+                    put_off[(r["use_sha256"], r.get("format"))] = (r.get("filename"), r.get("content_type"))
+        if put_off:
+            extra, extra_counts = parse_all([(*key, *rest) for key, rest in put_off.items()], paths["data"])
+            parsed.update(extra)
+            parse_counts.update(extra_counts)
+        timings["fetch_parse_s"] = round(timings["fetch_parse_s"] + time.monotonic() - t0, 2)
+        for it, docs in to_build:
+            entries_by_id[it["id"]], manifest = build_report(it, docs, fetched, parsed)
             store.save_report(it["id"], manifest)
-            entries.append(entry)
+        entries = [entries_by_id[it["id"]] for it in chunk]
         documents = document_rows(fetched, owners, parsed, crawler_errors)
         del parsed
         in_chunk = sorted({it["portal_id"] for it in chunk})
@@ -179,7 +202,8 @@ def run_shard(flow_name: str, registry: str, data_dir: str, run_key: str, shard_
         figures.update(per_portal)
         totals.update(_fetch_stats(fetched, parse_counts, entries))
         written = sink.write_round(n, {"run_id": run_key, "flow": flow_name, "shard_id": shard_id, "started_at": started,
-                             "documents": documents, "reports": entries, "portals": per_portal})
+                                       "data_dir": str(paths["data"]), "documents": documents, "reports": entries,
+                                       "portals": per_portal})
         if written is not None:  # the lake: loaded already, these are the load outcomes
             load = add_figures(load, written)
     if not chunks or not items:

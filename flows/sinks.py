@@ -43,7 +43,8 @@ def read_round(path: Path) -> dict[str, Any]:
     return json.loads(Path(path).read_text("utf-8"))
 
 
-ITEM_KEYS = ("report", "report_id", "portal_id", "page_url", "document_url", "sha256", "keep_existing")
+ITEM_KEYS = ("report", "report_id", "portal_id", "page_url", "document_url", "sha256", "keep_existing",
+             "load_fingerprint")
 
 
 def round_figures(reports: list[dict], outcomes: list[str]) -> dict[str, Any]:
@@ -82,9 +83,15 @@ class LakeRounds:
         pass  # lake writes are per round and idempotent by fingerprint: a repeat converges
 
     def write_round(self, n: int, plan: dict[str, Any]) -> dict[str, Any]:
-        items = [{k: e.get(k) for k in ITEM_KEYS} for e in plan["reports"]]
+        from .unchanged import light_ids, resolve_light
+
+        # light entries (flows.unchanged) the lake holds as they are are not written at all
+        full, same = resolve_light(plan["reports"], self.lake.load_fingerprints(light_ids(plan["reports"])),
+                                   plan.get("data_dir"))
+        items = [{k: e.get(k) for k in ITEM_KEYS} for e in full]
         res = self.lake.write_reports(items, documents=plan["documents"], run_id=plan["run_id"])
-        return round_figures(plan["reports"], res["outcomes"])
+        outcome = dict(zip((e["report_id"] for e in full), res["outcomes"]))
+        return round_figures(plan["reports"], [outcome.get(e["report_id"], "unchanged") for e in plan["reports"]])
 
     def close(self) -> None:
         self.lake.close()

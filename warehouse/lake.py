@@ -67,6 +67,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import duckdb
 
 from . import load as wl
+from . import queries as wq
 from .ducklake import _lit, attach_lake, catalog_kind, mirror_tables
 from .extensions import OFFLINE_CONFIG, load_extension
 
@@ -316,9 +317,7 @@ class Lake:
                     con.execute(f"DELETE FROM {t} WHERE report_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
             outcomes = ["kept"] * len(items)
             keep = [str(it.get("report_id")) for it in items if it.get("keep_existing")]
-            present = {r[0] for r in con.execute(
-                "SELECT DISTINCT report_id FROM reports WHERE report_id IN (SELECT unnest(?::VARCHAR[]))",
-                [keep]).fetchall()} if keep else set()
+            present = wq.existing_report_ids(con, keep)
             todo = [k for k, it in enumerate(items)
                     if not (it.get("keep_existing") and str(it.get("report_id")) in present)]
             for k, res in zip(todo, wl.load_reports(con, [items[k] for k in todo]) if todo else []):
@@ -341,9 +340,9 @@ class Lake:
         if any(not d.get("url") for d in documents):
             return documents  # record_documents raises its "url is required"
         latest = {d["url"]: d for d in documents}
+        sql, params = wq.among(latest)
         stored = {r[0]: tuple(r) for r in con.execute(
-            f"SELECT {', '.join(same_cols)} FROM documents WHERE url IN (SELECT unnest(?::VARCHAR[]))",
-            [list(latest)]).fetchall()}
+            f"SELECT {', '.join(same_cols)} FROM documents WHERE url IN {sql}", params).fetchall()}
         names = [c for c, _ in wl.DOCUMENT_COLUMNS]
         out = []
         for url, d in latest.items():
@@ -389,6 +388,12 @@ class Lake:
     # -- reading ----------------------------------------------------------------------------
     def snapshot_id(self) -> int:
         return int(self.con.execute(f"SELECT max(snapshot_id) FROM {ALIAS}.snapshots()").fetchone()[0])
+
+    def load_fingerprints(self, report_ids: list[str]) -> dict[str, str]:
+        """report_id -> load fingerprint, of those of these reports the lake holds (a rerun skips the rest)."""
+        from .queries import load_fingerprints
+
+        return load_fingerprints(self.con, report_ids)
 
     def duplicate_report_ids(self) -> list[str]:
         return [r[0] for r in self.con.execute(

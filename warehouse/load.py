@@ -47,6 +47,7 @@ from typing import Any, Iterable, Mapping
 import duckdb
 
 from . import keys
+from .queries import among
 
 PARSE_STATUSES = ("ok", "partial", "failed", "needs_ocr")
 # Cell texts that mean "blank" (format spec: blank/'—'/'-'/'/' cells are stored as null).
@@ -432,7 +433,8 @@ def load_report(con: duckdb.DuckDBPyConnection, report: Mapping[str, Any], *, re
 def load_reports(con: duckdb.DuckDBPyConnection, items: Iterable[Mapping[str, Any]]) -> list[str]:
     """Load many reports in ONE transaction (the bulk path; same per-report semantics as
     `load_report`). Each item: {report, report_id, portal_id, page_url, document_url, sha256,
-    loaded_at}. Returns one of inserted|replaced|unchanged per item, in order. A later item with
+    loaded_at, load_fingerprint (optional: `fingerprint(report, meta)` as the caller computed it)}.
+    Returns one of inserted|replaced|unchanged per item, in order. A later item with
     the same report_id wins."""
     items = list(items)
     prepared: dict[str, tuple[int, Mapping[str, Any], dict[str, Any], str]] = {}
@@ -445,15 +447,17 @@ def load_reports(con: duckdb.DuckDBPyConnection, items: Iterable[Mapping[str, An
             report = {"status": "failed", "error": f"warehouse: report payload is {type(report).__name__}, "
                                                   "not ParsedReport.to_dict()"}
         meta = {k: it.get(k) for k in ("portal_id", "page_url", "document_url", "sha256")}
-        prepared[rid] = (i, report, meta, fingerprint(report, meta))
+        # given by a caller that computed it with `fingerprint` already (flows.pipeline.build_report)
+        fp = it.get("load_fingerprint") if isinstance(it.get("report"), Mapping) else None
+        prepared[rid] = (i, report, meta, fp or fingerprint(report, meta))
 
     results = ["unchanged"] * len(items)
     if not prepared:
         return results
     ids = list(prepared)
-    existing = dict(con.execute(
-        "SELECT report_id, load_fingerprint FROM reports WHERE report_id IN (SELECT unnest(?::VARCHAR[]))",
-        [ids]).fetchall())
+    from .queries import load_fingerprints
+
+    existing = load_fingerprints(con, ids)
     batch = _Batch()
     replace: list[str] = []
     default_ts = utcnow()
@@ -472,8 +476,9 @@ def load_reports(con: duckdb.DuckDBPyConnection, items: Iterable[Mapping[str, An
     con.begin()
     try:
         if replace:
+            gone, gone_params = among(replace)
             for table in REPORT_TABLES:
-                con.execute(f"DELETE FROM {table} WHERE report_id IN (SELECT unnest(?::VARCHAR[]))", [replace])
+                con.execute(f"DELETE FROM {table} WHERE report_id IN {gone}", gone_params)
         _insert(con, batch)
         refresh_caches(con, [r[1] for r in batch.rows["reports"]], {
             "applications": [row[:4] for row in batch.rows["applications"]],
@@ -558,7 +563,8 @@ def record_documents(con: duckdb.DuckDBPyConnection, documents: Iterable[Mapping
     names = ", ".join(c for c, _ in DOCUMENT_COLUMNS)
     con.begin()
     try:
-        con.execute("DELETE FROM documents WHERE url IN (SELECT unnest(?::VARCHAR[]))", [list(rows)])
+        sql, params = among(rows)
+        con.execute(f"DELETE FROM documents WHERE url IN {sql}", params)
         con.execute(f"INSERT INTO documents ({names}) SELECT {', '.join(f'unnest(x.{c})' for c, _ in DOCUMENT_COLUMNS)} "
                     f"FROM (SELECT from_json(?, {_sql_text(json_type)}) AS x)",
                     [json.dumps(staged, ensure_ascii=False, default=str)])

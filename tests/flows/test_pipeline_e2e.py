@@ -206,6 +206,39 @@ def test_second_run_only_changed_documents_and_failures_are_recorded(first_run, 
     assert after[changed_report][0] == by_canon[canonicalize(changed_page)][2]
 
 
+def test_unchanged_reports_go_light_and_a_lost_load_is_rebuilt(first_run, demo, data_dir, query, fast_options):
+    """Nothing changed: each report whose documents came back unchanged is a light plan entry (no
+    parse read, no reload). One whose earlier load is gone from the warehouse is rebuilt from its
+    manifest and the parse cache, identical to what it was."""
+    import duckdb
+
+    from flows.nightly import nightly
+    from warehouse.load import delete_report
+
+    build, public = data_dir / "build" / "warehouse.duckdb", data_dir / "warehouse.duckdb"
+    before = snapshot(query, public)
+    # reports read from documents that are all fine (no fetch error, no failed parse) may go light
+    ok = [r[0] for r in query(build, "SELECT report_id FROM reports r WHERE parse_status = 'ok' AND NOT EXISTS "
+                                     "(SELECT 1 FROM documents d WHERE d.report_id = r.report_id "
+                                     "AND d.error IS NOT NULL) ORDER BY 1")]
+    lost = ok[0]
+    con = duckdb.connect(str(build))
+    try:
+        delete_report(con, lost)
+    finally:
+        con.close()
+    s = nightly(registry=str(demo.registry_path), data_dir=str(data_dir), **fast_options)
+    st = s["stats"]
+    assert s["status"] == "ok"
+    assert st["reports_light"] == len(ok) > 0  # every one of them: all their documents answered unchanged
+    # only the documents of the other reports were read from the parse cache
+    assert st["parsed"] == 0 and 0 < st["parse_cached"] <= st["documents"] - st["reports_light"]
+    assert st["reports_new"] == 1 and st["reports_changed"] == 0  # the lost one, rebuilt; nothing else written
+    assert snapshot(query, public) == before
+    plans = list((data_dir / "runs" / s["run_id"]).glob("shards/*/plan-*.json"))
+    assert not plans  # loaded and published: the round files are gone
+
+
 def test_reparse_touches_only_what_it_should(first_run, demo, data_dir, monkeypatch, query):
     import duckdb
 

@@ -66,3 +66,20 @@ def test_full_text_segmentation_is_capped_per_section():
     assert time.monotonic() - t0 < 30
     assert tokens == segment(huge[:MAX_INDEXED_CHARS]) and "复议" not in tokens
     assert segment("申请 公开") == segment("申请 公开", limit=None)
+
+
+def test_input_digest_follows_what_the_report_is_made_of():
+    from flows.unchanged import input_digest
+
+    item = {"id": "r1", "portal_id": "p", "page_url": "http://a.gov.cn/r1.html", "title": "2023年报告", "year": 2023,
+            "discovered_at": "2026-01-01T00:00:00+00:00", "listing_url": "http://a.gov.cn/list.html"}
+    docs = [("page", "http://a.gov.cn/r1.html")]
+    ok = {"http://a.gov.cn/r1.html": {"url": "http://a.gov.cn/r1.html", "status": "unchanged", "use_sha256": "s",
+                                      "format": "html"}}
+    d = input_digest(item, docs, ok)
+    assert d and d == input_digest({**item, "discovered_at": "2026-02-02T00:00:00+00:00",
+                                    "listing_url": "http://a.gov.cn/list_2.html"}, docs, ok)  # nightly noise
+    assert d != input_digest({**item, "title": "2023年度报告"}, docs, ok)  # the title fills the report's
+    assert d != input_digest(item, docs, {u: {**r, "use_sha256": "t"} for u, r in ok.items()})  # other bytes
+    failed = {u: {**r, "status": "failed", "error": "HTTP 500"} for u, r in ok.items()}
+    assert input_digest(item, docs, failed) is None  # never light: built in full every time

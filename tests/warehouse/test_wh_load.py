@@ -227,3 +227,17 @@ def test_odd_keys_and_values_survive_the_bulk_path(con, report):
         24252.311082,)
     assert con.execute("SELECT text FROM report_sections WHERE section_key = 'overview'").fetchone() == (
         r["sections"]["overview"],)
+
+
+def test_among_matches_exactly_the_given_strings():
+    import duckdb
+
+    from warehouse.queries import among
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t(v VARCHAR)")
+    con.execute("INSERT INTO t VALUES ('a'), ('b,c'), ('x\ny'), (''), ('d')")
+    for values, want in [(["a", "b,c", "zz"], {"a", "b,c"}), (["x\ny", "a"], {"x\ny", "a"}), ([], set()),
+                         (["d"], {"d"})]:
+        sql, params = among(values)
+        assert {r[0] for r in con.execute(f"SELECT v FROM t WHERE v IN {sql}", params).fetchall()} == want, values
