@@ -210,6 +210,20 @@ class TooLarge(Exception):
     pass
 
 
+DRAIN_BYTES = 64 * 1024
+
+
+def _drain(resp: httpx.Response) -> None:
+    """Read the small declared body of an answer we do not keep (redirect, error page), so its
+    connection goes back to the pool instead of being closed; a large or undeclared one is left
+    unread (the connection is dropped: cheaper than reading it)."""
+    try:
+        if int(resp.headers.get("content-length", "x")) <= DRAIN_BYTES:
+            resp.read()
+    except (ValueError, httpx.HTTPError, OSError):
+        pass
+
+
 def _read_capped(resp: httpx.Response, max_bytes: int) -> bytes:
     declared = resp.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
@@ -311,6 +325,7 @@ class Downloader:
                     with self.client.stream("GET", current, headers=headers) as resp:
                         if resp.status_code in (301, 302, 303, 307, 308) and resp.headers.get("location"):
                             current = urljoin(current, resp.headers["location"])
+                            _drain(resp)
                             continue
                         return self._handle(url, current, resp, prior)
             return FetchResult(url=url, status="failed", final_url=current,
@@ -329,6 +344,7 @@ class Downloader:
     def _handle(self, url: str, final_url: str, resp: httpx.Response, prior: dict) -> FetchResult:
         ctype = resp.headers.get("content-type")
         if resp.status_code == 304 and prior.get("sha256"):
+            resp.read()  # no body: reading it ends the exchange, so the connection is kept alive (not closed)
             return FetchResult(url=url, status="unchanged", sha256=prior["sha256"], http_status=304,
                                content_type=prior.get("content_type"), format=prior.get("format"),
                                bytes=prior.get("bytes"), final_url=final_url,
@@ -336,6 +352,7 @@ class Downloader:
                                etag=resp.headers.get("etag") or prior.get("etag"),
                                last_modified=resp.headers.get("last-modified") or prior.get("last_modified"))
         if resp.status_code != 200:
+            _drain(resp)
             return FetchResult(url=url, status="failed", http_status=resp.status_code, content_type=ctype,
                                final_url=final_url, error=f"HTTP {resp.status_code} {resp.reason_phrase}".strip())
         data = _read_capped(resp, self.pol.max_bytes)

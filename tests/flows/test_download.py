@@ -37,6 +37,7 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path
         with srv.lock:
             srv.log.append((path, dict(self.headers)))
+            srv.connections.add(self.client_address)
             srv.active += 1
             srv.max_active = max(srv.max_active, srv.active)
         try:
@@ -102,6 +103,7 @@ def server():
     srv.daemon_threads = True
     srv.lock = threading.Lock()
     srv.log, srv.active, srv.max_active, srv.flaky, srv.pdf = [], 0, 0, 0, PDF
+    srv.connections = set()
     t = threading.Thread(target=srv.serve_forever, daemon=True)
     t.start()
     reset_politeness_state()
@@ -141,6 +143,23 @@ def test_conditional_get_and_content_addressed_store(server, tmp_path):
     assert dl.fetch(base + "/plain.html", allowed_hosts=_host(base), allow_private=True).status == "new"
     again = dl.fetch(base + "/plain.html", allowed_hosts=_host(base), allow_private=True)
     assert again.status == "unchanged" and again.http_status == 200
+
+
+def test_answers_without_a_kept_body_leave_the_connection_open(server, tmp_path):
+    """304s (the whole of an unchanged night), error pages and redirects are read to their end, so
+    one kept-alive connection serves them all instead of a new one per request."""
+    srv, base = server
+    dl = _dl(tmp_path, retries=0)
+    assert dl.fetch(base + "/report.pdf", allowed_hosts=_host(base), allow_private=True).status == "new"
+    srv.connections.clear()
+    for _ in range(5):
+        assert dl.fetch(base + "/report.pdf", allowed_hosts=_host(base), allow_private=True).http_status == 304
+    assert dl.fetch(base + "/err500", allowed_hosts=_host(base), allow_private=True).http_status == 500
+    assert dl.fetch(base + "/nothing-here", allowed_hosts=_host(base), allow_private=True).http_status == 404
+    assert "redirect loop" in dl.fetch(base + "/loop-a", allowed_hosts=_host(base), allow_private=True).error
+    assert dl.fetch(base + "/report.pdf", allowed_hosts=_host(base), allow_private=True).http_status == 304
+    assert len(srv.connections) == 1, srv.connections
+    dl.close()
 
 
 def test_failures_are_results_not_exceptions(server, tmp_path):
