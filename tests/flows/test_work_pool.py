@@ -64,6 +64,8 @@ def test_sharded_nightly_on_a_server_with_two_workers(demo, tmp_path, prefect_da
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env.update(PREFECT_HOME=str(tmp_path / "prefect-home"), PREFECT_API_URL=api,
                PREFECT_SERVER_ANALYTICS_ENABLED="false", PREFECT_SERVER_LOGGING_LEVEL="WARNING",
+               # the deployed nightly's cron must never start a run (on the registry's real portals) here
+               PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED="false",
                PREFECT_WORKER_QUERY_SECONDS="1", PREFECT_WORKER_PREFETCH_SECONDS="1",
                OGI_HOME=str(ROOT), OGI_SHARD_POLL_S="1", PYTHONPATH=str(ROOT))
     if prefect_database:
