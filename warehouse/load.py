@@ -42,7 +42,8 @@ import shutil
 import tempfile
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping  # not typing's: isinstance on those is ~2x slower
+from typing import Any
 
 import duckdb
 
