@@ -111,21 +111,41 @@ def fetched_from_manifest(manifest: dict, store: RawStore) -> dict[str, dict]:
     return out
 
 
-def rebuild_entries(data_dir: str | Path, report_ids: list[str]) -> list[dict]:
+def rebuild_entries(data_dir: str | Path, light: list[dict]) -> list[dict]:
     """Full plan entries for light ones the warehouse does not hold: from each report's manifest
-    and the parse cache (parsed again only if the cache lost it)."""
+    and the parse cache (parsed again only if the cache lost it). A light entry whose manifest is
+    gone (a damaged data directory) becomes a failure placeholder naming the cause: it never
+    overwrites a loaded report, and the next run builds the report in full (no manifest, no light)."""
     from .pipeline import build_report, parse_all
 
     store = RawStore(data_dir)
-    manifests = [m for m in (store.load_report(rid) for rid in report_ids) if m]
+    manifests, lost = [], []
+    for it in light:
+        m = store.load_report(it["report_id"])
+        if m and m.get("item") and m.get("documents") is not None:
+            manifests.append(m)
+        else:
+            lost.append(it)
+    out = [placeholder(it) for it in lost]
     fetched: dict[str, dict] = {}
     for m in manifests:
         fetched.update(fetched_from_manifest(m, store))
     blobs = [(r["use_sha256"], r.get("format"), r.get("filename"), r.get("content_type"))
              for r in fetched.values() if r.get("use_sha256")]
     parsed, _counts = parse_all(blobs, Path(data_dir))
-    return [build_report(m["item"], [(d["kind"], d["url"]) for d in m["documents"]], fetched, parsed)[0]
-            for m in manifests]
+    return out + [build_report(m["item"], [(d["kind"], d["url"]) for d in m["documents"]], fetched, parsed)[0]
+                  for m in manifests]
+
+
+def placeholder(light: dict) -> dict:
+    from parsers.model import ParsedReport
+
+    rid = light.get("report_id")
+    fail = ParsedReport.failure(light.get("page_url") or rid, "unknown", parsers.PARSER_VERSION,
+                                "unchanged since the last run, but its manifest is missing from the raw store: "
+                                "built in full on the next run")
+    return {"report_id": rid, "portal_id": light.get("portal_id"), "page_url": light.get("page_url"),
+            "report": fail.to_dict(), "document_url": None, "sha256": None, "keep_existing": True}
 
 
 def resolve_light(items: list[dict], held: dict[str, str], data_dir: str | Path | None) -> tuple[list[dict], list[str]]:
@@ -134,7 +154,7 @@ def resolve_light(items: list[dict], held: dict[str, str], data_dir: str | Path 
     full = [it for it in items if not it.get("light")]
     light = [it for it in items if it.get("light")]
     same = [it["report_id"] for it in light if held.get(it["report_id"]) == it.get("load_fingerprint")]
-    missing = [it["report_id"] for it in light if held.get(it["report_id"]) != it.get("load_fingerprint")]
+    missing = [it for it in light if held.get(it["report_id"]) != it.get("load_fingerprint")]
     if missing:
         if data_dir is None:
             raise ValueError(f"{len(missing)} light plan entries not in the warehouse and no data_dir to rebuild them")

@@ -83,3 +83,19 @@ def test_input_digest_follows_what_the_report_is_made_of():
     assert d != input_digest(item, docs, {u: {**r, "use_sha256": "t"} for u, r in ok.items()})  # other bytes
     failed = {u: {**r, "status": "failed", "error": "HTTP 500"} for u, r in ok.items()}
     assert input_digest(item, docs, failed) is None  # never light: built in full every time
+
+
+def test_a_light_entry_without_its_manifest_becomes_a_placeholder(tmp_path):
+    from flows.unchanged import resolve_light
+
+    light = {"report_id": "r9", "portal_id": "p", "page_url": "http://a.gov.cn/r9.html", "light": True,
+             "load_fingerprint": "f" * 64, "report_status": "ok"}
+    full = {"report_id": "r1", "portal_id": "p", "report": {"status": "ok"}}
+    # held as it is: nothing to load for it
+    assert resolve_light([full, light], {"r9": "f" * 64}, tmp_path) == ([full], ["r9"])
+    # not held, and no manifest to rebuild it from: a placeholder that never overwrites a loaded report
+    todo, same = resolve_light([full, light], {}, tmp_path)
+    assert same == [] and todo[0] is full
+    (ph,) = todo[1:]
+    assert ph["report_id"] == "r9" and ph["keep_existing"] and ph["report"]["status"] == "failed"
+    assert "manifest is missing" in ph["report"]["error"]
