@@ -6,7 +6,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
-ORDER = ["crawl", "crawl_national", "crawler_pages", "download_hosts", "parse", "pdf", "hostile", "warehouse", "lake", "demo",
+ORDER = ["crawl", "crawl_national", "crawl_national_fast", "crawler_pages", "download_hosts", "parse", "pdf", "hostile", "warehouse", "lake", "demo",
          "pipeline", "workers"]  # registry -> crawl -> parse -> load -> end to end
 
 HEADER = """# Benchmarks

@@ -5,10 +5,13 @@ Works on `parsel.Selector`s so it is testable on saved HTML without a crawl.
 from __future__ import annotations
 
 import re
+import threading
 import zlib
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
+from lxml import etree
 from parsel import Selector
 from scrapy.http import HtmlResponse, TextResponse
 from scrapy.responsetypes import responsetypes
@@ -75,7 +78,7 @@ def _deep(response) -> bool:
         return False
     root = response.selector.root
     try:
-        return bool(root.xpath(_DEEP))
+        return bool(xpath(root, _DEEP))
     except Exception:  # noqa: BLE001 — a root without elements
         return False
 
@@ -178,16 +181,49 @@ def frame_urls(sel, base_url: str) -> list[str]:
     root = _root(sel)
     if not hasattr(root, "xpath"):
         return []
-    return [urljoin(base_url, u.strip()) for u in root.xpath("//iframe/@src | //frame/@src")
+    return [urljoin(base_url, u.strip()) for u in xpath(root, "//iframe/@src | //frame/@src")
             if u.strip() and not u.strip().lower().startswith(("javascript", "about:", "data:"))]
 
 
-def _xp(sel, xpath: str) -> list[str]:
+_compiled = threading.local()   # an lxml XPath object is not shared between threads
+
+
+def xpath(root, expr: str):
+    """`root.xpath(expr)` with the expression compiled once (per thread), not once per call: the same
+    few expressions run on every page."""
+    cache = getattr(_compiled, "cache", None)
+    if cache is None:
+        cache = _compiled.cache = {}
+    compiled = cache.get(expr)
+    if compiled is None:
+        compiled = cache[expr] = etree.XPath(expr)
+    return compiled(root)
+
+
+def _xp(sel, expr: str) -> list[str]:
     root = _root(sel)
     try:
-        return [str(x) for x in root.xpath(xpath)]
+        return [str(x) for x in xpath(root, expr)]
     except Exception:  # noqa: BLE001 — a non-HTML root (text/plain) has no such nodes
         return []
+
+
+_last_hrefs: tuple[object, tuple[str, ...]] = (None, ())
+
+
+def hrefs(response) -> tuple[str, ...]:
+    """`response.xpath("//a/@href").getall()`, read once per response (every platform base's detector
+    asks for it on every page) and without a parsel Selector per link."""
+    global _last_hrefs
+    if _last_hrefs[0] is response:
+        return _last_hrefs[1]
+    root = _root(response.selector)
+    try:
+        got = tuple(str(x) for x in xpath(root, "//a/@href"))
+    except Exception:  # noqa: BLE001 — a non-HTML root has no links
+        got = ()
+    _last_hrefs = (response, got)
+    return got
 
 
 def column_name(sel) -> str:
@@ -229,7 +265,8 @@ ARTICLE_XPATH = ("//meta[@name='ArticleTitle'] | //h1 | //h2 | //*[@id='zoom' or
 
 def has_article(sel) -> bool:
     """Does the page look like one article (title heading or CMS body container), not a list?"""
-    return bool(_root(sel).xpath(ARTICLE_XPATH)) if hasattr(_root(sel), "xpath") else False
+    root = _root(sel)
+    return bool(xpath(root, ARTICLE_XPATH)) if hasattr(root, "xpath") else False
 
 
 def page_text(sel) -> str:
@@ -238,7 +275,7 @@ def page_text(sel) -> str:
     if not hasattr(root, "xpath"):
         return ""
     try:
-        text = root.xpath("string(//body)") or root.xpath("string(/)")
+        text = xpath(root, "string(//body)") or xpath(root, "string(/)")
     except Exception:  # noqa: BLE001
         return ""
     return _WS.sub(" ", str(text)).strip()
@@ -271,6 +308,7 @@ _MAYBE_ATTACHMENT = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|rtf|ofd|zip|rar|jpe?g
                                r"javascript|%2e(pdf|doc|xls)", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1 << 14)   # pure; asked several times for every link of every page
 def is_attachment_url(url: str) -> bool:
     parts = urlsplit(url)
     path = unquote(parts.path)
@@ -317,7 +355,7 @@ def extract_attachments(sel: Selector, base_url: str) -> list[str]:
         return found
     # one C-level pass picks the few elements that can carry an attachment
     elements = list(root.iter("a", "iframe", "frame", "embed", "object", "param"))
-    elements += [el for el in root.xpath("//*[@onclick]") if el.tag not in ("a", "iframe", "frame", "embed",
+    elements += [el for el in xpath(root, "//*[@onclick]") if el.tag not in ("a", "iframe", "frame", "embed",
                                                                              "object", "param")]
     for el in elements:
         tag = el.tag

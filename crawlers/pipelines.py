@@ -162,6 +162,18 @@ class PortalStatsPipeline(_CrawlerPipeline):
     def portal_stats(self) -> dict[str, dict]:
         stats = self.crawler.stats
         family = getattr(self.crawler.spider, "platform_family", {})   # e.g. hanwebpagenum -> hanweb
+        # one pass over the stats, grouped by portal (a pass per portal is quadratic: ~10 keys per portal)
+        detected_by: dict[str, dict[str, int]] = {}
+        refused_by: dict[str, dict[str, int]] = {}
+        for k, v in stats.get_stats().items():
+            if k.startswith("ogi/platform/") and k.count("/") == 3:
+                _, _, name, pid = k.split("/")
+                name = family.get(name, name)
+                into = detected_by.setdefault(pid, {})
+                into[name] = into.get(name, 0) + v
+            elif k.startswith("ogi/refused/") and k.count("/") >= 3:
+                _, _, reason, pid = k.split("/", 3)
+                refused_by.setdefault(pid, {})[reason] = v
         out = {}
         for pid in getattr(self.crawler.spider, "portals", {}):
             pages = stats.get_value(f"ogi/pages/{pid}", 0)
@@ -170,11 +182,7 @@ class PortalStatsPipeline(_CrawlerPipeline):
             errors = stats.get_value(f"ogi/errors/{pid}", 0) + report_errors
             wall = stats.get_value(f"ogi/blocked/{pid}")
             status = "ok" if reports else ("blocked" if wall else ("error" if pages == 0 else "empty"))
-            detected: dict[str, int] = {}
-            for k, v in stats.get_stats().items():
-                if k.startswith("ogi/platform/") and k.count("/") == 3 and k.endswith(f"/{pid}"):
-                    name = family.get(k.split("/")[2], k.split("/")[2])
-                    detected[name] = detected.get(name, 0) + v
+            detected = detected_by.get(pid, {})
             # no page read (a wall, a dead host): the platform is unknown, not generic
             platform = max(sorted(detected), key=lambda name: detected[name]) if detected else (
                 "generic" if pages else None)
@@ -183,8 +191,7 @@ class PortalStatsPipeline(_CrawlerPipeline):
                         "platform": platform, "platforms": detected, "wall": wall,
                         "browser_pages": stats.get_value(f"ogi/browser_pages/{pid}", 0),
                         "error": wall if status == "blocked" else None,
-                        "refused": {k.split("/")[2]: v for k, v in stats.get_stats().items()
-                                    if k.startswith("ogi/refused/") and k.endswith(f"/{pid}")}}
+                        "refused": refused_by.get(pid, {})}
         return out
 
     def close_spider(self):

@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from crawlers.urls import host_of, is_private_host
@@ -52,7 +53,7 @@ class Portal:
     status: str = "ok"
 
     def allows(self, url: str) -> bool:
-        return host_allowed(host_of(url), self.allowed_hosts)
+        return _admitted(host_of(url), self.allowed_hosts)
 
     @property
     def listed_hosts(self) -> frozenset[str]:
@@ -115,6 +116,11 @@ def host_admission(host: str, allowed: frozenset[str] | set[str]) -> str | None:
 
 def host_allowed(host: str, allowed: frozenset[str] | set[str]) -> bool:
     """The allow-list rule (see `host_admission`)."""
+    return host_admission(host, allowed) is not None
+
+
+@lru_cache(maxsize=1 << 15)   # every link of every page is judged by its portal's (frozen) allow-list
+def _admitted(host: str, allowed: frozenset[str]) -> bool:
     return host_admission(host, allowed) is not None
 
 

@@ -62,6 +62,7 @@ def _fold_presentation_query(query: str) -> str:
     return urlencode(kept)
 
 
+@lru_cache(maxsize=1 << 14)   # pure; asked for every link of every page
 def host_of(url: str) -> str:
     """`host` or `host:port` (non-default ports kept), lower-case — the unit of the allow-list."""
     parts = urlsplit(url)
@@ -100,6 +101,7 @@ def ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | Non
         return None
 
 
+@lru_cache(maxsize=1 << 14)   # pure (by the name alone); asked for every request
 def is_private_host(host: str) -> bool:
     """True for non-public IP literals (see `is_forbidden_address`) and `localhost` — by the name
     alone, without resolving it (`destination_problem` also resolves names)."""

@@ -83,6 +83,11 @@ class PortalSpiderBase(scrapy.Spider):
             self.crawler.engine.crawl(request)
         raise DontCloseSpider
 
+    def already_emitted(self, url: str) -> bool:
+        """Has a GET of this canonical URL already left the spider? (crawlers.dedup.EmittedRequestFilter
+        replaces this with its answer when it is enabled)"""
+        return False
+
     @property
     def max_depth(self) -> int:
         if self._max_depth_arg is not None:
@@ -474,6 +479,8 @@ class PortalSpiderBase(scrapy.Spider):
                 if kind == REPORT:
                     yield self.file_item(url, text, response)
                 return
+            if self.already_emitted(url):
+                return   # the duplicate filter would drop it (crawlers.dedup): not even built
             meta = self.child_meta(response, ctx="column", ogi_hint=text, ogi_candidate=True,
                                    ogi_listing=canonicalize(response.url))
             if judged:   # it must end as a report or an error; its redirects are followed hop by hop
@@ -488,7 +495,7 @@ class PortalSpiderBase(scrapy.Spider):
             return
         in_column = menu or (bool(ctx) and url not in self._chrome.get(pid, ()))
         score = nav_score(text, url, in_report_column=in_column)
-        if score < FOLLOW_SCORE:
+        if score < FOLLOW_SCORE or self.already_emitted(url):
             return
         # a report column is inherited down its tree; a list of organisations only for its own links
         new_ctx = column_context(text, url) or (ctx if ctx == "column" else "")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit
 
+from crawlers.pages import hrefs as page_hrefs
 from crawlers.spiders.base.numbered import page_count
 
 _POST = re.compile(r"(?:^|/)content/post_\d+\.html")
@@ -27,12 +28,12 @@ class GuangdongColumnBase:
     def detect_gdcolumn(self, response) -> bool:
         if _column_dir(response.url) is None or "post_" not in response.text or "createPageHTML" in response.text:
             return False
-        return any(_POST.search(h) for h in response.xpath("//a/@href").getall())
+        return any(_POST.search(h) for h in page_hrefs(response))
 
     def paginate_gdcolumn(self, response):
         folder = _column_dir(response.url)
         last = page_count(response.text) or 1
-        for href in response.xpath("//a/@href").getall():
+        for href in page_hrefs(response):
             path = urlsplit(urljoin(response.url, href)).path
             m = _INDEX.search(path)
             if m and m.group(1) and path.rsplit("/", 1)[0] + "/" == folder:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit
 
+from crawlers.pages import hrefs as page_hrefs
 from crawlers.spiders.base.numbered import page_count
 
 _NUMERIC_DIR = re.compile(r"^((?:/\d{3,7}){2,})/(?:index(?:_(\d{1,4}))?\.html?)?$")
@@ -20,7 +21,7 @@ class HunanNumericBase:
     def detect_hunan(self, response) -> bool:
         if not _NUMERIC_DIR.match(urlsplit(response.url).path):
             return False
-        hrefs = response.xpath("//a/@href").getall()
+        hrefs = page_hrefs(response)
         return any(_CONTENT.search(h) or self._hunan_child(response, h) for h in hrefs)
 
     def _hunan_child(self, response, href: str) -> str | None:
@@ -35,7 +36,7 @@ class HunanNumericBase:
     def paginate_hunan(self, response):
         m = _NUMERIC_DIR.match(urlsplit(response.url).path)
         folder, ext = m.group(1) + "/", "html"
-        for href in response.xpath("//a/@href").getall():
+        for href in page_hrefs(response):
             if re.search(r"index_\d+\.htm$", href):
                 ext = "htm"
         if response.meta.get("ogi_ctx") == "column":   # sub-columns of a report column

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlsplit
 
+from crawlers.pages import hrefs as page_hrefs
 from crawlers.spiders.base.numbered import page_count
 from crawlers.spiders.base.pageno import _with_param
 
@@ -17,13 +18,13 @@ class InnerMongoliaArticleBase:
     def detect_nmarticle(self, response) -> bool:
         if "article_" not in response.text:   # cheap gate: detection runs on every page
             return False
-        hrefs = response.xpath("//a/@href").getall()
+        hrefs = page_hrefs(response)
         return any(_ARTICLE.search(h) for h in hrefs) and (
             page_count(response.text) is not None or any("?page=" in h for h in hrefs))
 
     def paginate_nmarticle(self, response):
         last = page_count(response.text) or 1
-        for href in response.xpath("//a/@href").getall():
+        for href in page_hrefs(response):
             query = dict(parse_qsl(urlsplit(href).query))
             if query.get("page", "").isdigit():
                 last = max(last, int(query["page"]))

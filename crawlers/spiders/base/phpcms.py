@@ -8,6 +8,7 @@ import math
 import re
 from urllib.parse import parse_qsl, urlsplit
 
+from crawlers.pages import hrefs as page_hrefs
 from crawlers.spiders.base.numbered import page_count
 from crawlers.spiders.base.pageno import _with_param
 
@@ -29,7 +30,7 @@ class PhpCmsBase:
         return _is_list_url(response.url)
 
     def paginate_phpcms(self, response):
-        hrefs = response.xpath("//a/@href").getall()
+        hrefs = page_hrefs(response)
         shown = sum(1 for h in dict.fromkeys(hrefs) if _SHOW.search(h))
         last = page_count(response.text) or 1
         pager = " ".join(response.xpath("//div[@id='pages']//text()").getall())

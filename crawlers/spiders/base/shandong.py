@@ -8,6 +8,7 @@ import math
 import re
 from urllib.parse import urljoin, urlsplit
 
+from crawlers.pages import hrefs as page_hrefs
 from crawlers.spiders.base.pageno import _with_param
 
 _LAYPAGE = re.compile(r"laypage\.render\s*\(\s*\{(.*?)\}\s*\)", re.DOTALL)
@@ -27,7 +28,7 @@ class ShandongBase:
         if path == "/gongkai/" or path == "/gongkai/index.html":
             # the list of organisation sites: each is an organisation, whatever its name
             sites = []
-            for href in response.xpath("//a/@href").getall():
+            for href in page_hrefs(response):
                 url = urljoin(response.url, href)
                 if _SITE.match(urlsplit(url).path) and url not in sites:
                     sites.append(url)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit
 
+from crawlers.pages import hrefs as page_hrefs
+
 _COUNT_PAGE = re.compile(r"\bcountPage\s*=\s*(\d{1,4})")
 _INDEX = re.compile(r"(?:^|/)(index)(?:_\d{1,4})?\.(s?html?)$")
 _ARTICLE = re.compile(r"/t\d{5,}\.s?html?$")
@@ -27,7 +29,7 @@ class TRSIdBase:
         if m:
             ext = m.group(2)
         else:   # a directory URL: the extension its article links use, else .shtml
-            exts = [h.rsplit(".", 1)[-1] for h in response.xpath("//a/@href").getall() if _ARTICLE.search(h)]
+            exts = [h.rsplit(".", 1)[-1] for h in page_hrefs(response) if _ARTICLE.search(h)]
             ext = exts[0] if exts else "shtml"
         folder = response.urljoin(path.rsplit("/", 1)[0] + "/")
         yield self.listing_request(urljoin(folder, f"index.{ext}"), response, pagination=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit
 
+from crawlers.pages import hrefs as page_hrefs
+
 _NUM = re.compile(r"/(\d{1,4})\.htm$")
 
 
@@ -22,12 +24,12 @@ class VSBBase:
         if not prefix:
             return False
         return any(urlsplit(urljoin(response.url, h)).path.startswith(prefix) and _NUM.search(h)
-                   for h in response.xpath("//a/@href").getall())
+                   for h in page_hrefs(response))
 
     def paginate_vsb(self, response):
         prefix = self._vsb_prefix(response.url)
         highest = 0
-        for href in response.xpath("//a/@href").getall():
+        for href in page_hrefs(response):
             path = urlsplit(urljoin(response.url, href)).path
             m = _NUM.search(path)
             if m and path.startswith(prefix):
