@@ -20,10 +20,11 @@ ROBOTSTXT_USER_AGENT = "ogi-crawler"
 #     what two cores parse (~4-7 ms CPU per page), and far above what any one host is asked for;
 #   * per portal: OGI_MAX_PAGES_PER_PORTAL, so the slowest portal ends within budget x (latency + delay)
 #     (2,000 x 1.3 s ~ 45 min) whatever it links to.
-# Measured (bench/bench_crawl_national.py, 1,000 portals): ~5.3 ms CPU per page, so two crawl processes
-# (flows shards) give ~375 pages/s: a full first crawl of 3,213 portals x 300 pages ~ 0.7 h, the ceiling
-# with every portal at the budget ~ 4.8 h; the incremental nightly (`-a known=`: listings only, ~20-40
-# pages per portal) ~ 5-10 min.
+# Measured (bench/bench_crawl_national.py, 1,000 portals, two crawl processes side by side as the flows'
+# shards run): ~3.9 ms CPU per page, 481 pages/s on a full crawl and 551 on an incremental one on 2 cores
+# (servers included): a full first crawl of 3,213 portals x 300 pages ~ 0.5 h, the ceiling with every
+# portal at the budget ~ 3.5 h; the incremental nightly (`-a known=`: listings only, ~20-40 pages per
+# portal) ~ 5 min.
 CONCURRENT_REQUESTS = 128
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 # thousands of hosts, each behind its own delay: hand the downloader requests for the hosts with the fewest
