@@ -225,6 +225,35 @@ def build_report(item: dict, docs: list[tuple[str, str]], fetched: dict[str, dic
     return entry, manifest
 
 
+def fetched_from_manifest(manifest: dict, store: RawStore) -> dict[str, dict]:
+    """The manifest's documents as fetch results of their stored copies."""
+    out: dict[str, dict] = {}
+    for d in manifest.get("documents") or []:
+        if d.get("sha256") and store.has(d["sha256"]):
+            out[d["url"]] = {"url": d["url"], "status": "unchanged", "use_sha256": d["sha256"],
+                             "format": d.get("format"), "filename": d.get("filename"),
+                             "content_type": d.get("content_type")}
+        else:
+            out[d["url"]] = {"url": d["url"], "status": "failed", "error": "not in the raw store"}
+    return out
+
+
+def entries_from_manifests(manifests: list[dict], data_dir: Path) -> tuple[list[dict], Counter, int]:
+    """Plan entries of these reports built again from their manifests (raw store) and the parse
+    cache, offline — `reparse`, and light entries the warehouse lacks (flows.unchanged).
+    Returns (entries, parse counts, documents looked at)."""
+    store = RawStore(data_dir)
+    fetched: dict[str, dict] = {}
+    for m in manifests:
+        fetched.update(fetched_from_manifest(m, store))
+    blobs = [(r["use_sha256"], r.get("format"), r.get("filename"), r.get("content_type"))
+             for r in fetched.values() if r.get("use_sha256")]
+    parsed, counts = parse_all(blobs, data_dir)
+    entries = [build_report(m["item"], [(d["kind"], d["url"]) for d in m["documents"]], fetched, parsed)[0]
+               for m in manifests]
+    return entries, counts, len(fetched)
+
+
 def failure_causes(best: dict, candidates: list[dict], fetch_errors: list[str]) -> str:
     """The error of a report none of whose documents could be read: the other documents' causes
     (an attachment's "password-protected PDF", "HTTP 500" …) before the chosen one's own (often the

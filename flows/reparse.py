@@ -25,8 +25,7 @@ import parsers
 
 from flows import progress
 from flows.load import write_plan
-from flows.pipeline import CHUNK_ITEMS, build_report, data_paths, new_run_id, parse_all, portal_chunks
-from flows.unchanged import fetched_from_manifest
+from flows.pipeline import CHUNK_ITEMS, data_paths, entries_from_manifests, new_run_id, portal_chunks
 from flows.rawstore import RawStore, _write_json, utc_now
 from flows.tasks import close_parse_pool, load_task, publish_task
 
@@ -89,17 +88,9 @@ def reparse(data_dir: str = "data", portals: list[str] | None = None, years: lis
     rounds = portal_chunks(chosen, int(os.environ.get("OGI_CHUNK_ITEMS") or CHUNK_ITEMS)) if chosen else [[]]
     try:
         for n, chunk in enumerate(rounds):
-            fetched: dict[str, dict] = {}
-            for m in chunk:
-                fetched.update(fetched_from_manifest(m, store))
-            blobs = [(r["use_sha256"], r.get("format"), r.get("filename"), r.get("content_type"))
-                     for r in fetched.values() if r.get("use_sha256")]
-            parsed, c = parse_all(blobs, paths["data"])
+            entries, c, n_docs = entries_from_manifests(chunk, paths["data"])
             counts.update(c)
-            entries = [build_report(m["item"], [(d["kind"], d["url"]) for d in m["documents"]], fetched, parsed)[0]
-                       for m in chunk]
-            del parsed
-            stats = {"selected": len(chosen), "documents": counts["documents"] + len(fetched),
+            stats = {"selected": len(chosen), "documents": counts["documents"] + n_docs,
                      "parsed": counts["parsed"], "parse_cached": counts["cached"],
                      "reports_new": loaded["stats"].get("reports_new", 0),
                      "reports_changed": loaded["stats"].get("reports_changed", 0),
@@ -107,7 +98,7 @@ def reparse(data_dir: str = "data", portals: list[str] | None = None, years: lis
                      "parser_version": parsers.PARSER_VERSION, "rounds": len(rounds),
                      "filters": {"portals": portals, "years": years, "parser_version": parser_version,
                                  "stale_only": stale_only}}
-            counts["documents"] += len(fetched)
+            counts["documents"] += n_docs
             plan = {"run_id": run_id, "flow": "reparse", "started_at": started, "registry": None, "documents": [],
                     "reports": entries, "portals": {}, "stats": stats,
                     "status": "ok" if n == len(rounds) - 1 else "running", "record_portal_runs": False}

@@ -98,25 +98,12 @@ def entry_status(entry: dict) -> str | None:
 
 
 # -- the loader's side ---------------------------------------------------------------------------
-def fetched_from_manifest(manifest: dict, store: RawStore) -> dict[str, dict]:
-    """The manifest's documents as fetch results of their stored copies (as `reparse` uses them)."""
-    out: dict[str, dict] = {}
-    for d in manifest.get("documents") or []:
-        if d.get("sha256") and store.has(d["sha256"]):
-            out[d["url"]] = {"url": d["url"], "status": "unchanged", "use_sha256": d["sha256"],
-                             "format": d.get("format"), "filename": d.get("filename"),
-                             "content_type": d.get("content_type")}
-        else:
-            out[d["url"]] = {"url": d["url"], "status": "failed", "error": "not in the raw store"}
-    return out
-
-
 def rebuild_entries(data_dir: str | Path, light: list[dict]) -> list[dict]:
     """Full plan entries for light ones the warehouse does not hold: from each report's manifest
     and the parse cache (parsed again only if the cache lost it). A light entry whose manifest is
     gone (a damaged data directory) becomes a failure placeholder naming the cause: it never
     overwrites a loaded report, and the next run builds the report in full (no manifest, no light)."""
-    from .pipeline import build_report, parse_all
+    from .pipeline import entries_from_manifests
 
     store = RawStore(data_dir)
     manifests, lost = [], []
@@ -126,15 +113,8 @@ def rebuild_entries(data_dir: str | Path, light: list[dict]) -> list[dict]:
             manifests.append(m)
         else:
             lost.append(it)
-    out = [placeholder(it) for it in lost]
-    fetched: dict[str, dict] = {}
-    for m in manifests:
-        fetched.update(fetched_from_manifest(m, store))
-    blobs = [(r["use_sha256"], r.get("format"), r.get("filename"), r.get("content_type"))
-             for r in fetched.values() if r.get("use_sha256")]
-    parsed, _counts = parse_all(blobs, Path(data_dir))
-    return out + [build_report(m["item"], [(d["kind"], d["url"]) for d in m["documents"]], fetched, parsed)[0]
-                  for m in manifests]
+    entries, _counts, _documents = entries_from_manifests(manifests, Path(data_dir))
+    return [placeholder(it) for it in lost] + entries
 
 
 def placeholder(light: dict) -> dict:
