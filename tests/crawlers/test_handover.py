@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import threading
-from http.server import ThreadingHTTPServer
 
 import pytest
 from scrapy.http import HtmlResponse, Request, Response
@@ -25,7 +23,8 @@ from crawlers.urls import canonicalize
 from flows.download import Downloader, Politeness, reset_politeness_state
 from flows.rawstore import RawStore, sha256_of
 from ogi.commands.crawl import run_crawl
-from tests.crawlers.test_hostile_pages import COUNTY, ERRORS, REPORTS, _Handler, _page, _site, plain
+from tests.crawlers.test_hostile_pages import (COUNTY, ERRORS, REPORTS, _Handler, _page, _site, plain,
+                                              serve_hostile_portal)
 
 # a report page with validators, a report linked as a file that names itself, one that moved
 EXTRA = {
@@ -52,13 +51,6 @@ class _HeaderHandler(_Handler):
                 super().send_header(k, v)
 
 
-def _serve(host: str, **attrs):
-    srv = ThreadingHTTPServer((host, 0), type("H", (_HeaderHandler,), attrs))
-    srv.daemon_threads = True
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    return srv
-
-
 def _handover_site(wall_base: str) -> dict:
     site = _site(wall_base)
     site["/xxgk/nb/etag.html"] = (200, "text/html; charset=utf-8",
@@ -79,15 +71,9 @@ def handover_crawl(tmp_path_factory):
     """Crawl the portal handing over into <tmp>/data; then (servers still up) fetch every report
     page with the flow's downloader into <tmp>/dl, as the flow did before the hand-over."""
     tmp = tmp_path_factory.mktemp("handover")
-    wall = _serve("127.0.0.84", wall=True)
-    wall_base = f"http://127.0.0.84:{wall.server_address[1]}"
-    site = _handover_site(wall_base)
-    srv = _serve("127.0.0.83", site=site)
-    base = f"http://127.0.0.83:{srv.server_address[1]}"
+    srv, wall, base, wall_base, site, reg = serve_hostile_portal(tmp, _handover_site, "127.0.0.83", "127.0.0.84",
+                                                                _HeaderHandler)
     hosts = [base[7:], wall_base[7:]]
-    reg = tmp / "registry.csv"
-    reg.write_text("portal_id,name,province,level,division_code,start_urls,allowed_hosts\n"
-                   f"hostile,{COUNTY}人民政府,浙江,county,330212,{base}/,{' '.join(hosts)}\n", encoding="utf-8")
     out = tmp / "items.jsonl"
     try:
         rc, stats = run_crawl(str(reg), None, out, fast=True,

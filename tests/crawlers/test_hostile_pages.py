@@ -119,25 +119,31 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-def _serve(host: str, **attrs):
-    handler = type("H", (_Handler,), attrs)
-    srv = ThreadingHTTPServer((host, 0), handler)
+def _serve(host: str, handler: type = _Handler, **attrs):
+    srv = ThreadingHTTPServer((host, 0), type("H", (handler,), attrs))
     srv.daemon_threads = True
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     return srv
 
 
-@pytest.fixture(scope="module")
-def hostile_crawl(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("hostile")
-    wall = _serve("127.0.0.78", wall=True)
-    wall_base = f"http://127.0.0.78:{wall.server_address[1]}"
-    site = _site(wall_base)
-    srv = _serve("127.0.0.77", site=site)
-    base = f"http://127.0.0.77:{srv.server_address[1]}"
+def serve_hostile_portal(tmp, site_for, host: str, wall_host: str, handler: type = _Handler):
+    """The hostile portal on loopback: its anti-bot wall on `wall_host`, the site `site_for(wall_base)`
+    on `host`, and a one-portal registry in `tmp`. Returns (srv, wall, base, wall_base, site, registry)."""
+    wall = _serve(wall_host, handler, wall=True)
+    wall_base = f"http://{wall_host}:{wall.server_address[1]}"
+    site = site_for(wall_base)
+    srv = _serve(host, handler, site=site)
+    base = f"http://{host}:{srv.server_address[1]}"
     reg = tmp / "registry.csv"
     reg.write_text("portal_id,name,province,level,division_code,start_urls,allowed_hosts\n"
                    f"hostile,{COUNTY}人民政府,浙江,county,330212,{base}/,{base[7:]} {wall_base[7:]}\n", encoding="utf-8")
+    return srv, wall, base, wall_base, site, reg
+
+
+@pytest.fixture(scope="module")
+def hostile_crawl(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("hostile")
+    srv, wall, base, wall_base, site, reg = serve_hostile_portal(tmp, _site, "127.0.0.77", "127.0.0.78")
     out = tmp / "items.jsonl"
     try:
         rc, stats = run_crawl(str(reg), None, out, fast=True)
