@@ -124,7 +124,7 @@ def main() -> int:
 
     t0 = time.perf_counter()
     st = warehouse.refresh_search(con)
-    rows.append((f"full-text index: jieba-segment + build over {st['documents']:,} sections",
+    rows.append((f"full-text index: segment + build over {st['documents']:,} sections",
                  f"{time.perf_counter() - t0:.1f} s"))
 
     t0 = time.perf_counter()

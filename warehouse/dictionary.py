@@ -222,8 +222,8 @@ TABLES: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
         "doc_id": ("report_id:section_key", "文档标识"),
         "report_id": RID,
         "section_key": ("section key", "部分键"),
-        "text_md5": ("MD5 of the section text segmented", "正文MD5"),
-        "tokens": ("space-separated jieba tokens", "分词结果"),
+        "text_md5": ("MD5 of the segmenter's name and the section text segmented (a new segmenter re-segments the row)", "分词规则与正文MD5"),
+        "tokens": ("space-separated search-mode tokens (jieba dictionary, jieba-rs)", "分词结果"),
     }),
 }
 

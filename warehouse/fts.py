@@ -1,10 +1,11 @@
 """Full-text search over report section texts (DuckDB `fts` extension from its pinned wheel).
 
-DuckDB's fts tokenizer splits on whitespace only, so Chinese text is segmented with jieba
-(search mode, which also emits the sub-words of long words) into `section_search.tokens`, and
+DuckDB's fts tokenizer splits on whitespace only, so Chinese text is segmented (warehouse.segment:
+jieba's search mode, which also emits the sub-words of long words) into `section_search.tokens`, and
 that column is indexed with stemmer/stopwords off and an `ignore` regex that keeps CJK
 characters. The index is not updated by later INSERTs: `refresh_index(con)` segments new or
-changed sections (by MD5 of the text) and rebuilds the index; the flows run it once per run,
+changed sections (by MD5 of the segmenter's name and the text, so a new segmenter re-segments
+every row once) and rebuilds the index; the flows run it once per run,
 after the last load and before publishing (never per load round). The flows' loads hand over
 tokens made by the parser workers (`stage_tokens`, warehouse.segment), so at the end of a run
 only sections that came without them are segmented here. Only the first MAX_INDEXED_CHARS of a
@@ -23,18 +24,21 @@ import duckdb
 from .load import rollback_quietly
 
 from .extensions import load_extension
-from .segment import MAX_INDEXED_CHARS, segment  # noqa: F401  (re-exported: the index's rule)
+from .segment import MAX_INDEXED_CHARS, SEGMENTER, segment  # noqa: F401  (re-exported: the index's rule)
 
 INDEX_SCHEMA = "fts_main_section_search"
 # Characters the fts tokenizer drops (everything but ASCII letters/digits and CJK ideographs).
 IGNORE = r"(\.|[^a-z0-9\x{3400}-\x{4dbf}\x{4e00}-\x{9fff}])+"
 
 
-PARALLEL_MIN_TEXTS = 4000  # below this, worker start-up (jieba dictionary load, ~1 s) does not pay off
+PARALLEL_MIN_TEXTS = 50_000  # below this (~1 s of segmenting), spawning workers does not pay off
+# what `section_search.text_md5` holds: the MD5 of the segmenter's name and the section text, so
+# rows segmented under another rule count as stale (SEGMENTER is a constant of ours: no quoting)
+TEXT_KEY = f"md5('{SEGMENTER}' || chr(10) || coalesce(s.text, ''))"
 
 
 def _segment_many(texts: list[str | None], workers: int | None = None) -> list[str]:
-    """Segment many texts; large batches are spread over processes (jieba is pure Python)."""
+    """Segment many texts; very large batches are spread over processes."""
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(texts) < PARALLEL_MIN_TEXTS:
         return [segment(t) for t in texts]
@@ -75,9 +79,9 @@ def stage_tokens(con: duckdb.DuckDBPyConnection, tokens: dict[str, dict[str, str
             SELECT unnest(x.report_id) AS report_id, unnest(x.section_key) AS section_key,
                    unnest(x.tokens) AS tokens FROM (SELECT from_json(?, '{json_type}') AS x)""", [staged])
         con.execute("DELETE FROM section_search WHERE report_id IN (SELECT DISTINCT report_id FROM staged_tokens)")
-        n = con.execute("""
+        n = con.execute(f"""
             INSERT INTO section_search (doc_id, report_id, section_key, text_md5, tokens)
-            SELECT s.report_id || ':' || s.section_key, s.report_id, s.section_key, md5(coalesce(s.text, '')), t.tokens
+            SELECT s.report_id || ':' || s.section_key, s.report_id, s.section_key, {TEXT_KEY}, t.tokens
             FROM report_sections s JOIN staged_tokens t USING (report_id, section_key)""").fetchone()[0]
         con.execute("DROP TABLE staged_tokens")
         con.commit()
@@ -93,20 +97,20 @@ def refresh_index(con: duckdb.DuckDBPyConnection, *, force: bool = False,
 
     `workers` processes segment large batches (default: one per CPU)."""
     load_extension(con, "fts")
-    stale = con.execute("""
-        SELECT s.report_id, s.section_key, s.text, md5(coalesce(s.text, '')) AS h
+    stale = con.execute(f"""
+        SELECT s.report_id, s.section_key, s.text, {TEXT_KEY} AS h
         FROM report_sections s
         LEFT JOIN section_search q ON q.report_id = s.report_id AND q.section_key = s.section_key
-        WHERE q.text_md5 IS DISTINCT FROM md5(coalesce(s.text, ''))""").fetchall()
+        WHERE q.text_md5 IS DISTINCT FROM {TEXT_KEY}""").fetchall()
     staged = {"doc_id": [f"{rid}:{key}" for rid, key, _, _ in stale],
               "report_id": [r[0] for r in stale], "section_key": [r[1] for r in stale],
               "text_md5": [r[3] for r in stale], "tokens": _segment_many([r[2] for r in stale], workers)}
     con.begin()
     try:
-        removed = con.execute("""
+        removed = con.execute(f"""
             DELETE FROM section_search q WHERE NOT EXISTS (
               SELECT 1 FROM report_sections s WHERE s.report_id = q.report_id AND s.section_key = q.section_key
-                AND md5(coalesce(s.text, '')) = q.text_md5)""").fetchone()[0]
+                AND {TEXT_KEY} = q.text_md5)""").fetchone()[0]
         if stale:
             json_type = json.dumps({k: ["VARCHAR"] for k in staged})
             con.execute("INSERT INTO section_search (doc_id, report_id, section_key, text_md5, tokens) "
@@ -148,7 +152,7 @@ def _snippet(text: str, terms: list[str], width: int = 40) -> str:
 
 def search(con: duckdb.DuckDBPyConnection, query: str, *, limit: int = 10, year: int | None = None,
            section: str | None = None, match_all: bool = True) -> list[Hit]:
-    """BM25-ranked sections matching the (jieba-segmented) query. Needs `refresh_index` first."""
+    """BM25-ranked sections matching the query (segmented as the sections were). Needs `refresh_index` first."""
     terms = query_terms(query)
     if not terms:
         return []

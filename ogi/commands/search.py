@@ -1,4 +1,4 @@
-"""`ogi search "…"` — full-text search over report section texts (jieba-segmented, BM25).
+"""`ogi search "…"` — full-text search over report section texts (segmented with jieba's dictionary, BM25).
 
     ogi search "行政复议" [--db data/warehouse.duckdb] [--limit 10] [--year 2023]
                [--section problems] [--any] [--json]
@@ -16,7 +16,7 @@ from ogi.commands.db import DEFAULT_PUBLIC
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("search", help="full-text search of report sections (Chinese segmented with jieba)",
+    p = sub.add_parser("search", help="full-text search of report sections (Chinese segmented with jieba's dictionary)",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("query", help="words to look for, e.g. 政府信息公开 行政复议")
     p.add_argument("--db", default=DEFAULT_PUBLIC, help=f"warehouse file (default {DEFAULT_PUBLIC})")

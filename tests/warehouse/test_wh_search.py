@@ -1,4 +1,4 @@
-"""Full-text search over jieba-segmented section text."""
+"""Full-text search over segmented section text (warehouse.segment)."""
 from __future__ import annotations
 
 import copy
@@ -45,3 +45,25 @@ def test_search_needs_an_index(con):
     with pytest.raises(RuntimeError, match="ogi db fts"):
         fts.search(con, "政府")
     assert fts.search(con, "，。") == []
+
+
+def test_tokens_never_hold_punctuation_and_a_search_finds_the_parts():
+    tokens = fts.segment("网址：www.jccq.gov.cn，电话0356-2039067，同比增长98.2%").split()
+    assert {"www", "jccq", "gov", "cn", "0356", "2039067", "98", "2"} <= set(tokens)
+    assert all(t.isalnum() for t in tokens), tokens
+    assert fts.query_terms("jccq.gov.cn") == ["jccq", "gov", "cn"]
+
+
+def test_rows_segmented_under_another_rule_are_segmented_again(con):
+    for i in range(3):
+        warehouse.load_report(con, make_report(i, extra_text="今年重点推进疫情防控物资采购公开" if i == 1 else ""),
+                              report_id=f"r{i}")
+    assert warehouse.refresh_search(con)["segmented"] == 18
+    # as an older segmenter left them: keyed by the text's MD5 alone, with its own tokens
+    con.execute("UPDATE section_search q SET text_md5 = md5(coalesce(s.text, '')), tokens = 'stale' "
+                "FROM report_sections s WHERE s.report_id = q.report_id AND s.section_key = q.section_key")
+    st = warehouse.refresh_search(con)
+    assert st["segmented"] == 18 and st["removed"] == 18 and st["rebuilt"]
+    assert con.execute("SELECT count(*) FROM section_search WHERE tokens = 'stale'").fetchone()[0] == 0
+    assert {h.report_id for h in fts.search(con, "疫情防控物资")} == {"r1"}
+    assert warehouse.refresh_search(con)["segmented"] == 0
