@@ -121,39 +121,90 @@ def apply_plan(plan_path: str, build_path: str, *, registry: str | None = None, 
     return {"outcomes": outcomes, "per_portal": per_portal, "stats": stats}
 
 
-def load_shard(shard_dir: str | Path, build_path: str, *, registry: str | None = None,
-               lake: bool = False) -> dict[str, Any]:
-    """Load a finished shard's rounds (flows.sinks.PlanFiles) into the build warehouse, once:
-    the figures are kept in `loaded.json`, so a rerun of the parent does not load it again
-    (loading again would change nothing either: loads are idempotent by fingerprint).
-    Returns {portals: {pid: {new, changed, unchanged}}, reports_new, reports_changed, reports_unchanged}."""
+def _round_marker(plan: Path) -> Path:
+    return plan.with_name(plan.name[:-len(".json")] + ".loaded.json")
+
+
+def _plan_identity(plan: Path) -> list[int]:
+    """Which write of a round file this is: a shard started again rewrites its rounds (new files)."""
+    st = plan.stat()
+    return [st.st_ino, st.st_mtime_ns, st.st_size]
+
+
+def load_rounds(shard_dir: str | Path, con: Any, *, on_loaded: Any = None) -> dict[str, dict]:
+    """Load the rounds of a shard (finished or still running) that are not loaded yet, in order,
+    into the open build warehouse `con`. Each loaded round gets a marker beside it
+    (`plan-NNNN.loaded.json`: its load figures and which write of the round file it loaded), so
+    the rounds of a running shard are loaded as they appear and never twice; a round rewritten
+    by a shard started again is loaded again (loads are idempotent by fingerprint either way).
+    `on_loaded(n_reports)` is called after each round loaded now.
+    Returns {plan file name: {per_portal, outcomes}} of every round, loaded now or before."""
     from .rawstore import _write_json
     from .sinks import round_plans
+
+    figures: dict[str, dict] = {}
+    for path in round_plans(Path(shard_dir)):
+        marker = _round_marker(path)
+        try:
+            ident = _plan_identity(path)
+        except FileNotFoundError:  # the shard started again and removed it: its new round comes later
+            continue
+        try:
+            done = json.loads(marker.read_text("utf-8"))
+        except (FileNotFoundError, ValueError):
+            done = None
+        if done is not None and done.get("plan") == ident:
+            figures[path.name] = done
+            continue
+        try:
+            res = apply_plan(str(path), "", refresh_search=False, record_run=False, con=con)
+        except FileNotFoundError:
+            continue
+        done = {"plan": ident, "per_portal": {pid: {k: int(s.get(k) or 0) for k in ("new", "changed", "unchanged")}
+                                              for pid, s in res["per_portal"].items()},
+                "outcomes": dict(Counter(res["outcomes"].values()))}
+        _write_json(marker, done)
+        figures[path.name] = done
+        if on_loaded is not None:
+            on_loaded(len(res["outcomes"]))
+    return figures
+
+
+def load_shard(shard_dir: str | Path, build_path: str, *, registry: str | None = None,
+               lake: bool = False, con: Any = None, on_loaded: Any = None) -> dict[str, Any]:
+    """Load a finished shard's rounds (flows.sinks.PlanFiles) into the build warehouse, once:
+    the rounds loaded while it ran are not loaded again (`load_rounds`), and the shard's figures
+    are kept in `loaded.json`, so a rerun of the parent does not load it again (loading again
+    would change nothing either: loads are idempotent by fingerprint).
+    Returns {portals: {pid: {new, changed, unchanged}}, reports_new, reports_changed, reports_unchanged}."""
+    from .rawstore import _write_json
 
     shard_dir = Path(shard_dir)
     marker = shard_dir / "loaded.json"
     if marker.exists():
         return json.loads(marker.read_text("utf-8"))
-    portals: dict[str, dict[str, int]] = {}
-    totals: Counter = Counter()
     if lake:  # the shard wrote into the lake itself
         figures = {"portals": {}, "reports_new": 0, "reports_changed": 0, "reports_unchanged": 0, "lake": True}
         _write_json(marker, figures)
         return figures
     import warehouse
 
-    Path(build_path).parent.mkdir(parents=True, exist_ok=True)
-    con = warehouse.open_warehouse(build_path)
+    own = con is None
+    if own:
+        Path(build_path).parent.mkdir(parents=True, exist_ok=True)
+        con = warehouse.open_warehouse(build_path)
     try:
         if registry:
             warehouse.load_portals(con, registry)
-        for path in round_plans(shard_dir):
-            res = apply_plan(str(path), build_path, refresh_search=False, record_run=False, con=con)
-            for pid, s in res["per_portal"].items():
-                portals[pid] = {k: int(s.get(k) or 0) for k in ("new", "changed", "unchanged")}
-            totals.update(Counter(res["outcomes"].values()))
+        rounds = load_rounds(shard_dir, con, on_loaded=on_loaded)
     finally:
-        con.close()
+        if own:
+            con.close()
+    portals: dict[str, dict[str, int]] = {}
+    totals: Counter = Counter()
+    for done in rounds.values():
+        portals.update(done["per_portal"])
+        totals.update(done["outcomes"])
     figures = {"portals": portals, "reports_new": totals["inserted"], "reports_changed": totals["replaced"],
                "reports_unchanged": totals["unchanged"] + totals["kept"]}
     _write_json(marker, figures)

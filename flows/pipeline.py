@@ -17,6 +17,7 @@ Paths under the data directory:
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -25,7 +26,7 @@ import uuid
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import parsers
 from parsers.model import ParsedReport
@@ -391,25 +392,117 @@ def plan_for_run(run_dir: Path, portals: list, shard_portals: int) -> list:
 
 
 class ShardLoader:
-    """The one writer of the build warehouse, on its own thread: `submit(shard_id, result)` as
-    each shard ends queues its load (flows.load.load_shard: once per shard, idempotent), in the
-    order the shards end; `wait()` returns {shard_id: load figures} of the finished shards or
-    raises the first load error. The registry's portals are loaded with the first shard."""
+    """The one writer of the build warehouse, on its own thread. It loads each running shard's
+    rounds as they appear (`watch`: the shard directories are looked at every WATCH_S seconds),
+    so loading overlaps the shards' fetching and parsing instead of following each shard; then
+    `submit(shard_id, result)` as a shard ends loads what is left of it and records its figures
+    (flows.load.load_shard: once per shard, idempotent). `wait()` returns {shard_id: load
+    figures} of the finished shards or raises the first load error. The registry's portals are
+    loaded with the first load."""
+
+    WATCH_S = 0.5
+    REOPEN_REPORTS = 500
 
     def __init__(self, run_dir: Path, build_path: str, registry: str):
+        import threading
         from concurrent.futures import ThreadPoolExecutor
 
         self.run_dir, self.build_path, self.registry = run_dir, build_path, registry
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="ogi-load")
         self._futs: dict[str, Any] = {}
         self._first = True
+        self._con: Any = None
+        self._con_reports = 0
+        self._watched: set[str] = set()
+        self._queued: set[str] = set()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
         self.busy_s = 0.0
 
+    def _shard_dir(self, shard_id: str) -> Path:
+        return self.run_dir / "shards" / shard_id
+
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[Any]:
+        """The load thread's connection. It is closed (and DuckDB's buffer cache with it) after
+        the job that has loaded REOPEN_REPORTS reports through it, so the flow process's memory
+        follows the rounds, not the run; opening one per round cost ~2 ms per report."""
+        import warehouse
+
+        if self._con is None:
+            Path(self.build_path).parent.mkdir(parents=True, exist_ok=True)
+            self._con, self._con_reports = warehouse.open_warehouse(self.build_path), 0
+        try:
+            if self._first:
+                warehouse.load_portals(self._con, self.registry)
+                self._first = False
+            yield self._con
+        except BaseException:
+            self._close_connection()
+            raise
+        if self._con_reports >= self.REOPEN_REPORTS:
+            self._close_connection()
+
+    def _close_connection(self) -> None:
+        if self._con is not None:
+            con, self._con = self._con, None
+            con.close()
+
+    def _loaded(self, n: int) -> None:
+        self._con_reports += n
+        progress.emit("more", "load", n)
+
+    def watch(self, shard_ids: list[str]) -> None:
+        """Load the rounds of these shards while they run."""
+        import threading
+
+        with self._lock:
+            self._watched.update(shard_ids)
+        if self._watcher is None:
+            self._watcher = threading.Thread(target=self._watch_loop, name="ogi-load-watch", daemon=True)
+            self._watcher.start()
+
+    def _watch_loop(self) -> None:
+        from .load import _round_marker
+        from .sinks import round_plans
+
+        while not self._stop.wait(self.WATCH_S):
+            with self._lock:
+                watched = sorted(self._watched - self._queued)
+            for sid in watched:
+                d = self._shard_dir(sid)
+                if not d.is_dir() or (d / "loaded.json").exists():
+                    continue
+                if any(not _round_marker(p).exists() for p in round_plans(d)):
+                    with self._lock:
+                        if sid not in self._watched or sid in self._queued:
+                            continue
+                        self._queued.add(sid)
+                    self._pool.submit(self._load_rounds, sid)
+
+    def _load_rounds(self, shard_id: str) -> None:
+        from .load import load_rounds
+
+        t0 = time.monotonic()
+        try:
+            with self._lock:
+                if shard_id not in self._watched:  # it ended meanwhile: its submit loads the rest
+                    return
+            with self._connection() as con:
+                load_rounds(self._shard_dir(shard_id), con, on_loaded=self._loaded)
+        except Exception as exc:  # the shard's own load at its end tries again and reports the error
+            log.warning("loading the rounds of running shard %s: %s", shard_id, exc)
+        finally:
+            with self._lock:
+                self._queued.discard(shard_id)
+            self.busy_s += time.monotonic() - t0
+
     def submit(self, shard_id: str, result: dict) -> None:
+        with self._lock:
+            self._watched.discard(shard_id)
         if result.get("status") != "ok" or shard_id in self._futs:
             return
-        if not result.get("reused"):
-            progress.emit("more", "load", int((result.get("stats") or {}).get("reports") or 0))
         self._futs[shard_id] = self._pool.submit(self._load, shard_id)
 
     def _load(self, shard_id: str) -> dict:
@@ -417,8 +510,8 @@ class ShardLoader:
 
         t0 = time.monotonic()
         try:
-            registry, self._first = (self.registry if self._first else None), False
-            return load_shard(self.run_dir / "shards" / shard_id, self.build_path, registry=registry)
+            with self._connection() as con:
+                return load_shard(self._shard_dir(shard_id), self.build_path, con=con, on_loaded=self._loaded)
         finally:
             self.busy_s += time.monotonic() - t0
 
@@ -426,7 +519,11 @@ class ShardLoader:
         return {sid: fut.result() for sid, fut in self._futs.items()}
 
     def close(self) -> None:
+        self._stop.set()
+        if self._watcher is not None:
+            self._watcher.join()
         self._pool.shutdown(wait=True, cancel_futures=True)
+        self._close_connection()
 
 
 def run_pipeline(flow: str, registry: str, data_dir: str, *, portals: list[str] | None = None,
@@ -465,9 +562,11 @@ def run_pipeline(flow: str, registry: str, data_dir: str, *, portals: list[str] 
         prepare_lake(lake_url, registry)
     shards = plan_for_run(run_dir, [reg[p] for p in wanted], shard_portals or DEFAULT_SHARD_PORTALS)
     progress.emit("start", "shards", len(shards))
-    # the one writer of the build warehouse loads each shard as soon as it has finished, while
-    # the others still run (single-file mode; in the lake the shards have loaded themselves)
+    # the one writer of the build warehouse loads the shards' rounds as they appear, while the shards
+    # still run (single-file mode; in the lake the shards have loaded themselves)
     loader = None if lake_url else ShardLoader(run_dir, str(paths["build"]), registry)
+    if loader is not None:
+        loader.watch([sh.shard_id for sh in shards])
     t0 = time.monotonic()
     try:
         results = run_shards(flow, registry, str(paths["data"]), run_key, shards, years=years,

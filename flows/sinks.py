@@ -2,7 +2,8 @@
 
 - `PlanFiles` (default, one machine or a shared data directory): each round is a load plan
   (JSON, the format of flows.load) in the shard's directory; the parent flow — the single writer
-  of the single-file DuckDB build warehouse — loads them in shard order, then publishes.
+  of the single-file DuckDB build warehouse — loads them as they appear (flows.load.load_rounds),
+  then publishes.
 - `LakeRounds` (when a lake URL is configured): each round goes straight into the DuckLake
   (`warehouse.lake.Lake`, PostgreSQL catalog) in its own transaction, so shards write at the
   same time; the parent then materialises the analysts' file from the lake.
@@ -25,8 +26,9 @@ class PlanFiles:
         self.dir = Path(shard_dir)
 
     def reset(self) -> None:
+        """Remove an earlier attempt's rounds and their load markers (flows.load.load_rounds)."""
         for p in self.dir.glob("plan-*.json"):
-            p.unlink()
+            p.unlink(missing_ok=True)
 
     def write_round(self, n: int, plan: dict[str, Any]) -> None:
         write_plan(self.dir / f"plan-{n:04d}.json", plan)
@@ -36,7 +38,8 @@ class PlanFiles:
 
 
 def round_plans(shard_dir: Path) -> list[Path]:
-    return sorted(Path(shard_dir).glob("plan-*.json"))
+    """The shard's round files in order (plan-0000.json, …; not their plan-NNNN.loaded.json markers)."""
+    return sorted(p for p in Path(shard_dir).glob("plan-*.json") if p.name[5:-5].isdigit())
 
 
 def read_round(path: Path) -> dict[str, Any]:
