@@ -102,3 +102,22 @@ def test_word_pasted_digits_and_nbsp() -> None:
     assert t.rows[0][0] == "123"
     assert t.rows[0][1] == ""
     assert t.rows[0][2] == "自然\n人"
+
+
+@pytest.mark.parametrize("name", PAGES[:3])
+def test_to_dict_is_asdict(name: str) -> None:
+    """ParsedReport.to_dict walks the report by hand: the same value, key order and copies as asdict."""
+    from dataclasses import asdict
+
+    from parsers.model import CheckResult, ParsedReport
+
+    rep = parse_bytes((FIXTURES / f"{name}.html").read_bytes(), filename=f"{name}.html")
+    rep.checks.append(CheckResult("row_total", False, "x", "1+1≠3", {"parts": [1, 1], "nested": {"a": (1, 2)}}))
+    rep.provenance = {"applications": {"row": {"col": {"method": "grid", "page": 1}}}}
+    d = rep.to_dict()
+    assert d == asdict(rep) and list(d) == list(asdict(rep)) and rep.checks[-1].values["nested"]["a"] == (1, 2)
+    assert d["checks"][-1]["values"]["nested"]["a"] == (1, 2)  # a tuple stays a tuple, as in asdict
+    d["sections"]["overview"] = "changed"
+    d["provenance"]["applications"]["row"]["col"]["page"] = 9
+    assert rep.sections.get("overview") != "changed" and rep.provenance["applications"]["row"]["col"]["page"] == 1
+    assert ParsedReport.from_dict(d).to_dict() == d
