@@ -13,9 +13,10 @@ makes conditional GETs possible; the report manifests are what `reparse` works f
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
-import tempfile
+import threading
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
@@ -31,9 +32,20 @@ def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+_TMP_NAMES = itertools.count()
+
+
 def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    """Write `path` whole or not at all: a temporary file beside it, then a rename. The temporary
+    name is unique to this process, thread and write (no random names, no directory check unless
+    the directory is missing: a night writes several small files per report)."""
+    tmp = f"{path.parent}/.tmp-{os.getpid()}-{threading.get_ident()}-{next(_TMP_NAMES)}{path.suffix}"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(tmp, flags, 0o644)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, flags, 0o644)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

@@ -11,6 +11,7 @@ so inputs hash cleanly and results can be cached.
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import threading
@@ -82,10 +83,17 @@ def parse_stored(data_dir: str, sha256: str, fmt: str | None, filename: str | No
             return report.to_dict(), None
 
 
+@functools.lru_cache(maxsize=64)
+def _parse_cache_root(data_dir: str, version: str) -> Path:
+    return Path(data_dir).resolve() / "cache" / "parsed" / version.replace("/", "_")
+
+
 def parse_cache_path(data_dir: str | os.PathLike[str], sha256: str, fmt: str | None) -> Path:
     """Where the parse of (sha256, fmt) by the current PARSER_VERSION is kept (JSON)."""
-    version = str(parsers.PARSER_VERSION).replace("/", "_")
-    return Path(data_dir).resolve() / "cache" / "parsed" / version / sha256[:2] / f"{sha256}-{fmt or 'any'}.json"
+    d, version = os.fspath(data_dir), str(parsers.PARSER_VERSION)
+    # an absolute data directory resolves the same all run long (a relative one: as the cwd is now)
+    root = _parse_cache_root(d, version) if os.path.isabs(d) else _parse_cache_root.__wrapped__(d, version)
+    return root / sha256[:2] / f"{sha256}-{fmt or 'any'}.json"
 
 
 def tokens_cache_path(data_dir: str | os.PathLike[str], sha256: str, fmt: str | None) -> Path:
