@@ -18,6 +18,7 @@ import contextlib
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -35,9 +36,11 @@ RUNNER = """
 import json, resource, sys
 from ogi.cli import main
 rc = main(sys.argv[2:])
-me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-open(sys.argv[1], "w").write(json.dumps({"rc": rc, "self_kb": me, "children_kb": kids}))
+me = resource.getrusage(resource.RUSAGE_SELF)
+kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+open(sys.argv[1], "w").write(json.dumps({"rc": rc, "self_kb": me.ru_maxrss, "children_kb": kids.ru_maxrss,
+                                         "self_cpu_s": me.ru_utime + me.ru_stime,
+                                         "children_cpu_s": kids.ru_utime + kids.ru_stime}))
 sys.exit(rc)
 """
 
@@ -49,8 +52,28 @@ def build_portals(n: int, reports: int, per_page: int = 20):
     return {f"bench-{i:03d}": (synthetic_builder(i, pages, per_page), ["www"]) for i in range(n)}
 
 
+def session_cpu_s(sid: int | None) -> float:
+    """CPU seconds (user + system) of the live processes of one session (Linux /proc), 0 without one."""
+    if sid is None:
+        return 0.0
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == sid:  # fields after the command: state ppid pgrp session ...
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_s() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def run_once(registry: Path, data_dir: Path, prefect_home: Path, shard_portals: int, parallel: int,
-             lake_url: str | None = None, api_url: str | None = None) -> dict:
+             lake_url: str | None = None, api_url: str | None = None, server_sid: int | None = None) -> dict:
     mem = data_dir.parent / f"mem-{data_dir.name}-{time.monotonic_ns()}.json"
     env = dict(os.environ, PREFECT_HOME=str(prefect_home))
     env.pop("PREFECT_API_URL", None)
@@ -59,9 +82,10 @@ def run_once(registry: Path, data_dir: Path, prefect_home: Path, shard_portals: 
     cmd = [sys.executable, "-c", RUNNER, str(mem), "run", "--registry", str(registry), "--data-dir", str(data_dir),
            "--fast", "--json", "--no-progress", "--shard-portals", str(shard_portals),
            "--parallel-shards", str(parallel)] + (["--lake", lake_url] if lake_url else [])
-    t0 = time.monotonic()
+    t0, own0, server0 = time.monotonic(), own_cpu_s(), session_cpu_s(server_sid)
     out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, timeout=3600)
     wall = time.monotonic() - t0
+    portals_cpu, prefect_cpu = own_cpu_s() - own0, session_cpu_s(server_sid) - server0
     if out.returncode != 0:
         raise SystemExit(f"ogi run failed ({out.returncode}):\n{out.stderr.decode()[-3000:]}")
     summary = json.loads(out.stdout)
@@ -71,11 +95,13 @@ def run_once(registry: Path, data_dir: Path, prefect_home: Path, shard_portals: 
             "new": st.get("reports_new", 0), "timings": st.get("timings", {}), "shards": st.get("shards"),
             "not_modified": st.get("not_modified", 0), "max_active_hosts": st.get("max_active_hosts", 0),
             "self_mb": m["self_kb"] / 1024, "children_mb": m["children_kb"] / 1024,
+            "cpu_s": {"flow": m["self_cpu_s"], "children": m["children_cpu_s"], "portals": portals_cpu,
+                      "prefect": prefect_cpu},
             "warehouse_mb": Path(summary["warehouse"]).stat().st_size / 2**20}
 
 
 def _pipeline_s(r: dict) -> float:
-    """Shards + what the load added after the last shard (it loads each shard as it finishes) +
+    """Shards + what the load added after the last shard (it loads rounds while the shards run) +
     index + publish: the run without the Prefect API's start."""
     t = r["timings"]
     load = t.get("load_tail_s", t.get("load_s", 0))
@@ -84,7 +110,7 @@ def _pipeline_s(r: dict) -> float:
 
 @contextlib.contextmanager
 def prefect_server(home: Path):
-    """`prefect server start` on a free loopback port (SQLite in `home`); yields its API URL."""
+    """`prefect server start` on a free loopback port (SQLite in `home`); yields (API URL, session id)."""
     import socket
     import urllib.request
 
@@ -109,7 +135,7 @@ def prefect_server(home: Path):
                     break
             except OSError:
                 time.sleep(0.5)
-        yield api
+        yield api, proc.pid  # the API's URL and its session (start_new_session: sid = pid)
     finally:
         os.killpg(proc.pid, 15)
         proc.wait(timeout=30)
@@ -155,15 +181,15 @@ def main(argv=None) -> int:
 
             pg = PgServer.start()
         try:
-            api_cm = prefect_server(tmp / "prefect-server-home") if args.server else contextlib.nullcontext()
+            api_cm = prefect_server(tmp / "prefect-server-home") if args.server else contextlib.nullcontext((None, None))
             if args.server:
                 (tmp / "prefect-server-home").mkdir(parents=True)
-            with api_cm as api_url:
+            with api_cm as (api_url, server_sid):
                 for par in args.parallel:
                     d = tmp / f"data-p{par}"
                     lake = (pg.create_database(f"bench_p{par}") + f"?data_path={tmp / f'lake-p{par}'}") if pg else None
-                    full = run_once(demo.registry_path, d, home, args.shard_portals, par, lake, api_url)
-                    again = run_once(demo.registry_path, d, home, args.shard_portals, par, lake, api_url)
+                    full = run_once(demo.registry_path, d, home, args.shard_portals, par, lake, api_url, server_sid)
+                    again = run_once(demo.registry_path, d, home, args.shard_portals, par, lake, api_url, server_sid)
                     if lake:
                         full["lake_mb"] = sum(f.stat().st_size for f in (tmp / f"lake-p{par}").rglob("*")
                                               if f.is_file()) / 2**20
@@ -184,7 +210,7 @@ def main(argv=None) -> int:
         + f"{args.shard_portals} portals" + (", writing into a DuckLake (PostgreSQL catalog on loopback, Parquet "
                                            "files in a local directory)" if args.lake else ", single-file warehouse")
         + ". *pipeline s* = shards + load tail + index + publish (without the API start); *load s* is the "
-        "writer's busy time, overlapped with the shards (each shard is loaded as it finishes), *load tail s* what "
+        "writer's busy time, overlapped with the shards (their rounds are loaded as they appear), *load tail s* what "
         "it added after the last shard; *N shard(s) at a time* = N shards side by side in the flow process "
         "(`--parallel-shards`), each crawling in its own process.",
         "",
@@ -204,6 +230,18 @@ def main(argv=None) -> int:
                      f"{again['not_modified']} of {again['documents']} documents answered 304; hosts busy at once "
                      f"(peak): {full['max_active_hosts']}; {full['shards']} shards"
                      + (f"; lake data files {full['lake_mb']:.1f} MB." if "lake_mb" in full else "."))
+    lines += ["", "CPU per report (ms; CPU seconds of each part over the run ÷ reports): *flow* the `ogi run` process "
+              "(orchestration, downloads, load, index, publish), *children* its crawl and parser processes, "
+              "*portals* the loopback portals serving every request (this process), *Prefect* the API server "
+              "(`--server` only); *cores busy* = all of it ÷ wall time.", "",
+              "| run | flow | children | portals | Prefect | total | cores busy |", "|---|" + "---:|" * 6]
+    for par, full, again in results:
+        for label, r in (("empty data dir", full), ("unchanged rerun", again)):
+            c = r["cpu_s"]
+            total = sum(c.values())
+            lines.append(f"| {par} at a time, {label} | " + " | ".join(f"{1000 * c[k] / max(1, r['reports']):.1f}"
+                         for k in ("flow", "children", "portals", "prefect"))
+                         + f" | {1000 * total / max(1, r['reports']):.1f} | {total / r['wall_s']:.2f} |")
     lines.append("")
     # the national estimate, from the best measured pipeline rate (one machine = one worker here)
     best = max(results, key=lambda x: x[1]["reports"] / max(1e-9, _pipeline_s(x[1])))
