@@ -178,7 +178,13 @@ def test_each_report_page_is_fetched_once_and_the_warehouse_is_unchanged(prefect
     # the same URLs asked for; robots.txt at most as often (a host whose every document was handed
     # over is not asked for its robots.txt by the download). Listing pages may be asked for once more
     # or less from night to night (retries of the demo's flaky pages), so only these are counted.
-    assert set(gets) == set(before_gets)
+    # Which 25 of the demo's endless calendar links the per-path query cap (OGI_MAX_QUERY_VARIANTS)
+    # admits depends on the order the crawl meets them, so of those only their number is compared.
+    def calendar(g: Counter) -> set:
+        return {k for k in g if k[1].startswith("/calendar/?")}
+
+    assert set(gets) - calendar(gets) == set(before_gets) - calendar(before_gets)
+    assert len(calendar(gets)) == len(calendar(before_gets)) > 0
     assert all(1 <= gets[k] <= before_gets[k] for k in gets if k[1] == "/robots.txt")
     st = after["stats"]
     assert st["documents"] == before["stats"]["documents"] and st["documents_new"] == before["stats"]["documents_new"]
