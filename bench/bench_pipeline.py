@@ -157,7 +157,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--portals", type=int, default=50)
     ap.add_argument("--reports", type=int, default=60, help="reports per portal")
-    ap.add_argument("--shard-portals", type=int, default=25)
+    ap.add_argument("--shard-portals", type=int, nargs="+", default=[25],
+                    help="portals per shard (one pair of runs per value and --parallel value)")
     ap.add_argument("--parallel", type=int, nargs="+", default=[1], help="shards side by side (one run each)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     ap.add_argument("--server", action="store_true",
@@ -185,15 +186,19 @@ def main(argv=None) -> int:
             if args.server:
                 (tmp / "prefect-server-home").mkdir(parents=True)
             with api_cm as (api_url, server_sid):
-                for par in args.parallel:
-                    d = tmp / f"data-p{par}"
-                    lake = (pg.create_database(f"bench_p{par}") + f"?data_path={tmp / f'lake-p{par}'}") if pg else None
-                    full = run_once(demo.registry_path, d, home, args.shard_portals, par, lake, api_url, server_sid)
-                    again = run_once(demo.registry_path, d, home, args.shard_portals, par, lake, api_url, server_sid)
-                    if lake:
-                        full["lake_mb"] = sum(f.stat().st_size for f in (tmp / f"lake-p{par}").rglob("*")
-                                              if f.is_file()) / 2**20
-                    results.append((par, full, again))
+                for size in args.shard_portals:
+                    for par in args.parallel:
+                        tag = f"s{size}-p{par}"
+                        d = tmp / f"data-{tag}"
+                        lake = (pg.create_database(f"bench_{tag.replace('-', '_')}") + f"?data_path={tmp / f'lake-{tag}'}"
+                                ) if pg else None
+                        full = run_once(demo.registry_path, d, home, size, par, lake, api_url, server_sid)
+                        again = run_once(demo.registry_path, d, home, size, par, lake, api_url, server_sid)
+                        if lake:
+                            full["lake_mb"] = sum(f.stat().st_size for f in (tmp / f"lake-{tag}").rglob("*")
+                                                  if f.is_file()) / 2**20
+                        label = f"{par} at a time" + (f", shards of {size}" if len(args.shard_portals) > 1 else "")
+                        results.append((label, full, again))
         finally:
             if pg is not None:
                 pg.stop()
@@ -207,7 +212,7 @@ def main(argv=None) -> int:
         + ("subprocess against a Prefect server started beforehand (as in production; its start is not in "
            "the wall time), shards of " if args.server else
            "subprocess on the ephemeral Prefect API (server start-up included in wall time), shards of ")
-        + f"{args.shard_portals} portals" + (", writing into a DuckLake (PostgreSQL catalog on loopback, Parquet "
+        + " or ".join(str(x) for x in args.shard_portals) + " portals" + (", writing into a DuckLake (PostgreSQL catalog on loopback, Parquet "
                                            "files in a local directory)" if args.lake else ", single-file warehouse")
         + ". *pipeline s* = shards + load tail + index + publish (without the API start); *load s* is the "
         "writer's busy time, overlapped with the shards (their rounds are loaded as they appear), *load tail s* what "
@@ -219,13 +224,13 @@ def main(argv=None) -> int:
         "largest child MB | warehouse MB |",
         "|---|" + "---:|" * 16,
     ]
-    for par, full, again in results:
-        lines.append(row(f"{par} shard(s) at a time, empty data dir", full))
-        lines.append(row(f"{par} shard(s) at a time, unchanged rerun", again))
+    for label, full, again in results:
+        lines.append(row(f"{label}, empty data dir", full))
+        lines.append(row(f"{label}, unchanged rerun", again))
     lines.append("")
-    for par, full, again in results:
+    for label, full, again in results:
         t_full, t_again = _pipeline_s(full), _pipeline_s(again)
-        lines.append(f"* {par} at a time: unchanged rerun = {100 * again['wall_s'] / full['wall_s']:.0f}% of the "
+        lines.append(f"* {label}: unchanged rerun = {100 * again['wall_s'] / full['wall_s']:.0f}% of the "
                      f"full run's wall time ({100 * t_again / max(t_full, 1e-9):.0f}% of its pipeline time); "
                      f"{again['not_modified']} of {again['documents']} documents answered 304; hosts busy at once "
                      f"(peak): {full['max_active_hosts']}; {full['shards']} shards"
@@ -235,11 +240,11 @@ def main(argv=None) -> int:
               "*portals* the loopback portals serving every request (this process), *Prefect* the API server "
               "(`--server` only); *cores busy* = all of it ÷ wall time.", "",
               "| run | flow | children | portals | Prefect | total | cores busy |", "|---|" + "---:|" * 6]
-    for par, full, again in results:
-        for label, r in (("empty data dir", full), ("unchanged rerun", again)):
+    for label, full, again in results:
+        for what, r in (("empty data dir", full), ("unchanged rerun", again)):
             c = r["cpu_s"]
             total = sum(c.values())
-            lines.append(f"| {par} at a time, {label} | " + " | ".join(f"{1000 * c[k] / max(1, r['reports']):.1f}"
+            lines.append(f"| {label}, {what} | " + " | ".join(f"{1000 * c[k] / max(1, r['reports']):.1f}"
                          for k in ("flow", "children", "portals", "prefect"))
                          + f" | {1000 * total / max(1, r['reports']):.1f} | {total / r['wall_s']:.2f} |")
     lines.append("")
