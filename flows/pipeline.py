@@ -472,9 +472,14 @@ class ShardLoader:
                 watched = sorted(self._watched - self._queued)
             for sid in watched:
                 d = self._shard_dir(sid)
-                if not d.is_dir() or (d / "loaded.json").exists():
+                try:
+                    if not d.is_dir() or (d / "loaded.json").exists():
+                        continue
+                    new_round = any(not _round_marker(p).exists() for p in round_plans(d))
+                except OSError as exc:  # looked at again in WATCH_S; the shard's end loads it anyway
+                    log.debug("watching shard %s: %s", sid, exc)
                     continue
-                if any(not _round_marker(p).exists() for p in round_plans(d)):
+                if new_round:
                     with self._lock:
                         if sid not in self._watched or sid in self._queued:
                             continue
