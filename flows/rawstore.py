@@ -16,6 +16,7 @@ import hashlib
 import itertools
 import json
 import os
+import socket
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
@@ -33,19 +34,25 @@ def utc_now() -> str:
 
 
 _TMP_NAMES = itertools.count()
+_HOST = socket.gethostname().replace("/", "_")
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
     """Write `path` whole or not at all: a temporary file beside it, then a rename. The temporary
-    name is unique to this process, thread and write (no random names, no directory check unless
-    the directory is missing: a night writes several small files per report)."""
-    tmp = f"{path.parent}/.tmp-{os.getpid()}-{threading.get_ident()}-{next(_TMP_NAMES)}{path.suffix}"
+    name is unique to this host, process, thread and write (workers on several machines share a
+    data directory), without mkstemp's random names or a directory check unless the directory is
+    missing: a night writes several small files per report."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
-    try:
-        fd = os.open(tmp, flags, 0o644)
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(tmp, flags, 0o644)
+    while True:
+        tmp = f"{path.parent}/.tmp-{_HOST}-{os.getpid()}-{threading.get_ident()}-{next(_TMP_NAMES)}{path.suffix}"
+        try:
+            fd = os.open(tmp, flags, 0o644)
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            continue
+        except FileExistsError:  # left behind by a killed process that had the same pid
+            continue
+        break
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

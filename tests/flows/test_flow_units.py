@@ -146,3 +146,18 @@ def test_reparse_selection_by_portal_year_and_version(monkeypatch):
     monkeypatch.setattr(parsers, "PARSER_VERSION", "0.2.0")
     assert ids(stale_only=True) == ["r1", "r3", "r4"]
     assert ids(stale_only=True, portals=["a"]) == ["r1"]
+
+
+def test_atomic_write_makes_its_directory_and_steps_over_a_leftover_temporary_file(tmp_path, monkeypatch):
+    import threading
+
+    from flows import rawstore
+
+    monkeypatch.setattr(rawstore, "_TMP_NAMES", iter(range(10)))
+    target = tmp_path / "new" / "dir" / "x.json"
+    left = target.parent / f".tmp-{rawstore._HOST}-{os.getpid()}-{threading.get_ident()}-1.json"
+    rawstore._atomic_write(target, b"one")  # the directory is made; temporary name 0
+    left.write_bytes(b"a killed writer's")  # as if a process with this pid had died mid-write
+    rawstore._atomic_write(target, b"two")  # name 1 is taken: name 2
+    assert target.read_bytes() == b"two" and left.read_bytes() == b"a killed writer's"
+    assert sorted(p.name for p in target.parent.iterdir()) == sorted([target.name, left.name])
