@@ -11,7 +11,8 @@ warehouse loader.
 """
 from __future__ import annotations
 
-from dataclasses import _asdict_inner, asdict, dataclass, field  # noqa: F401  (asdict: the rule to_dict keeps)
+import copy
+from dataclasses import asdict, dataclass, field, is_dataclass
 from typing import Any, Literal, Union
 
 Number = Union[int, float]
@@ -88,8 +89,8 @@ _SCALARS = (str, int, float, bool, type(None))
 
 
 def _plain(v: Any) -> Any:
-    """A copy of JSON-like data as `dataclasses.asdict` makes it: dicts and lists copied, dataclasses
-    turned into dicts; anything else goes through asdict's own rule."""
+    """A copy of JSON-like data as `dataclasses.asdict` makes it: dicts, lists and tuples copied,
+    dataclasses turned into dicts, any other value deep-copied."""
     t = type(v)
     if t in _SCALARS:
         return v
@@ -99,7 +100,11 @@ def _plain(v: Any) -> Any:
         return [_plain(x) for x in v]
     if t is CheckResult:
         return {f: _plain(getattr(v, f)) for f in CheckResult.__dataclass_fields__}
-    return _asdict_inner(v, dict)
+    if t is tuple:
+        return tuple(_plain(x) for x in v)
+    if is_dataclass(v) and not isinstance(v, type):
+        return asdict(v)
+    return copy.deepcopy(v)  # what asdict does with any other value
 
 
 @dataclass
