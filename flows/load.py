@@ -27,6 +27,10 @@ from typing import Any
 from .rawstore import utc_now
 
 
+# what a plan's report entry hands to the warehouse (warehouse.load.load_reports, Lake.write_reports)
+LOAD_KEYS = ("report", "report_id", "portal_id", "page_url", "document_url", "sha256", "load_fingerprint")
+
+
 def write_plan(path: str | Path, plan: dict[str, Any]) -> str:
     """Write a round's plan atomically, as compact JSON (a plan holds hundreds of reports with their
     section texts and search words: indenting and sorting them cost more than the parse cache's read)."""
@@ -81,9 +85,7 @@ def apply_plan(plan_path: str, build_path: str, *, registry: str | None = None, 
         chunk = 200
         for i in range(0, len(todo), chunk):
             part = todo[i:i + chunk]
-            results = warehouse.load_reports(con, [{k: it.get(k) for k in (
-                "report", "report_id", "portal_id", "page_url", "document_url", "sha256", "load_fingerprint")}
-                for it in part])
+            results = warehouse.load_reports(con, [{k: it.get(k) for k in LOAD_KEYS} for it in part])
             for it, res in zip(part, results):
                 outcomes[it["report_id"]] = res
             # the search tokens made with the parse, for the sections just (re)written
@@ -170,12 +172,11 @@ def load_rounds(shard_dir: str | Path, con: Any, *, on_loaded: Any = None) -> di
     return figures
 
 
-def load_shard(shard_dir: str | Path, build_path: str, *, registry: str | None = None,
-               lake: bool = False, con: Any = None, on_loaded: Any = None) -> dict[str, Any]:
-    """Load a finished shard's rounds (flows.sinks.PlanFiles) into the build warehouse, once:
-    the rounds loaded while it ran are not loaded again (`load_rounds`), and the shard's figures
-    are kept in `loaded.json`, so a rerun of the parent does not load it again (loading again
-    would change nothing either: loads are idempotent by fingerprint).
+def load_shard(shard_dir: str | Path, con: Any, *, on_loaded: Any = None) -> dict[str, Any]:
+    """Load a finished shard's rounds (flows.sinks.PlanFiles) into the open build warehouse `con`,
+    once: the rounds loaded while it ran are not loaded again (`load_rounds`), and the shard's
+    figures are kept in `loaded.json`, so a rerun of the parent does not load it again (loading
+    again would change nothing either: loads are idempotent by fingerprint).
     Returns {portals: {pid: {new, changed, unchanged}}, reports_new, reports_changed, reports_unchanged}."""
     from .rawstore import _write_json
 
@@ -183,23 +184,7 @@ def load_shard(shard_dir: str | Path, build_path: str, *, registry: str | None =
     marker = shard_dir / "loaded.json"
     if marker.exists():
         return json.loads(marker.read_text("utf-8"))
-    if lake:  # the shard wrote into the lake itself
-        figures = {"portals": {}, "reports_new": 0, "reports_changed": 0, "reports_unchanged": 0, "lake": True}
-        _write_json(marker, figures)
-        return figures
-    import warehouse
-
-    own = con is None
-    if own:
-        Path(build_path).parent.mkdir(parents=True, exist_ok=True)
-        con = warehouse.open_warehouse(build_path)
-    try:
-        if registry:
-            warehouse.load_portals(con, registry)
-        rounds = load_rounds(shard_dir, con, on_loaded=on_loaded)
-    finally:
-        if own:
-            con.close()
+    rounds = load_rounds(shard_dir, con, on_loaded=on_loaded)
     portals: dict[str, dict[str, int]] = {}
     totals: Counter = Counter()
     for done in rounds.values():

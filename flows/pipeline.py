@@ -516,7 +516,7 @@ class ShardLoader:
         t0 = time.monotonic()
         try:
             with self._connection() as con:
-                return load_shard(self._shard_dir(shard_id), self.build_path, con=con, on_loaded=self._loaded)
+                return load_shard(self._shard_dir(shard_id), con, on_loaded=self._loaded)
         finally:
             self.busy_s += time.monotonic() - t0
 

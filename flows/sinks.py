@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 from typing import Any, Iterator
 
-from .load import write_plan
+from .load import LOAD_KEYS, write_plan
 
 
 class PlanFiles:
@@ -46,8 +46,7 @@ def read_round(path: Path) -> dict[str, Any]:
     return json.loads(Path(path).read_text("utf-8"))
 
 
-ITEM_KEYS = ("report", "report_id", "portal_id", "page_url", "document_url", "sha256", "keep_existing",
-             "load_fingerprint")
+ITEM_KEYS = LOAD_KEYS + ("keep_existing",)  # the lake keeps a loaded report itself when this is set
 
 
 def round_figures(reports: list[dict], outcomes: list[str]) -> dict[str, Any]:

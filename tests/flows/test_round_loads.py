@@ -49,7 +49,7 @@ def test_rounds_load_as_they_appear_once_each_and_again_when_rewritten(tmp_path)
         write_plan(shard / "plan-0000.json", _plan([_entry(0, "0.2.0"), _entry(1)]))
         load_rounds(shard, con, on_loaded=calls.append)
         assert calls == [2, 1, 2]
-        figures = load_shard(shard, "", con=con, on_loaded=calls.append)
+        figures = load_shard(shard, con, on_loaded=calls.append)
         assert calls == [2, 1, 2]  # everything was loaded already
     finally:
         con.close()
