@@ -42,3 +42,12 @@ def test_empty_queue_picks_nothing():
     q = _queue(SlotOrderedPriorityQueue, [], SimpleNamespace(slots={}))
     assert q._pick(update_state=True) is None
     assert q.pop() is None and q.peek() is None
+
+
+def test_the_crawl_uses_it():
+    """The project's crawl settings name this queue, and Scrapy can load it by that name."""
+    from scrapy.utils.misc import load_object
+
+    from crawlers import settings
+
+    assert load_object(settings.SCHEDULER_PRIORITY_QUEUE) is SlotOrderedPriorityQueue
