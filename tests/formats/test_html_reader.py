@@ -52,6 +52,10 @@ def test_bot_wall_judged_on_short_pages_only() -> None:
     assert html.bot_challenge(wall, "一、总体情况 二、主动公开政府信息情况") is None  # a report's headings
     assert html.bot_challenge("<p>年报</p>", "年报") is None
     assert html.bot_challenge(wall) == "__jsl_clearance"  # no visible text given: the markers decide
+    # markers are matched whatever their case (the marker is named in lower case)
+    assert html.bot_challenge("<h1>Checking Your BROWSER</h1><script>var $_TS = {}</script>",
+                              "Checking Your BROWSER") == "checking your browser"
+    assert html.bot_challenge("<p>请开启 JavaScript</p>", "请开启 JavaScript") == "请开启 javascript"
     # the length counts visible characters, not whitespace
     assert html.bot_challenge(wall, " \n\u3000" * 5000 + "安全验证") == "__jsl_clearance"
 
