@@ -5,7 +5,10 @@
 - A shard already finished under this run key (its done.json) is not run again.
 - In-process (`deployment=None`: `ogi run`, the ephemeral API): each shard is a subflow of the
   parent; `parallel` > 1 runs that many side by side in threads (their crawls are separate
-  processes). Same shard code as on a worker.
+  processes). Same shard code as on a worker. Their flow runs are created one at a time (the next
+  once the last one's body has begun: flows.shard.BEGUN), and the first `parallel` start work together
+  once all of them exist: a SQLite-backed Prefect API answers a creation that meets another write
+  with a 503 that the client retries 2 s later.
 - On the work pool: one `run_deployment` per shard (a subflow run of the parent, picked up by
   any `prefect worker start --pool ogi-process`), then the parent polls until every shard is in
   a final state or `timeout_s` has passed; a shard still running then is cancelled and counted
@@ -20,13 +23,15 @@ from __future__ import annotations
 import contextvars
 import json
 import os
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
-from .shard import LOCAL_PARENTS, shard, shard_dir
+from .shard import BEGUN, LOCAL_PARENTS, shard, shard_dir
 
 POLL_S = float(os.environ.get("OGI_SHARD_POLL_S") or 2.0)
+WAVE_WAIT_S = 60.0  # the longest a begun shard waits for the rest of the first wave to be created
 
 
 def _done(data_dir: str, run_key: str, shard_id: str) -> dict | None:
@@ -73,12 +78,43 @@ def _in_process(pending: list, params: dict, parallel: int,
     from .tasks import close_parse_pool
 
     out: dict[str, dict] = {}
+    # Flow runs are created one at a time, and the first wave's bodies start work only once the
+    # whole wave exists: a SQLite-backed API (the ephemeral one, a server without PostgreSQL) turns
+    # a creation that meets another write — the first shard's task-run events — into a 503 that
+    # Prefect's client retries 2 s later.
+    creating = threading.Lock()  # held from asking for a shard's flow run until its body begins
+    first_wave = min(max(1, parallel), len(pending))
+    wave = threading.Condition()
+    begun_count = 0
 
     def one(sh) -> tuple[str, dict]:
+        key = (params["run_key"], sh.shard_id)
+        once = threading.Lock()
+
+        def mark() -> bool:
+            nonlocal begun_count
+            if not once.acquire(blocking=False):
+                return False
+            with wave:
+                begun_count += 1
+                wave.notify_all()
+            creating.release()
+            return True
+
+        def body_begins() -> None:  # called by the shard's body (flows.shard.BEGUN)
+            if mark():
+                with wave:
+                    wave.wait_for(lambda: begun_count >= first_wave, timeout=WAVE_WAIT_S)
+
+        creating.acquire()
+        BEGUN[key] = body_begins
         try:
             res = shard(**params, shard_id=sh.shard_id, portals=list(sh.portals))
         except Exception as exc:
             res = {"status": "failed", "error": _error_of(exc)}
+        finally:
+            BEGUN.pop(key, None)
+            mark()  # the run could not be created, or its body never began
         report(sh.shard_id, res)
         return sh.shard_id, res
 

@@ -27,7 +27,7 @@ import os
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from prefect import flow
 
@@ -48,6 +48,11 @@ from flows.sinks import add_figures, sink_for
 CRAWL_S_PER_PORTAL = float(os.environ.get("OGI_CRAWL_S_PER_PORTAL") or 120)  # crawl budget per portal
 CRAWL_S_BASE = 300.0
 LOCAL_PARENTS: set[int] = set()  # processes whose parent flow runs shards in-process (it cleans up)
+# (run key, shard id) -> what the shard's body calls as it begins: an in-process parent (flows.runner)
+# creates the next shard's flow run only then. A Prefect API on SQLite (`ogi run`'s ephemeral API, a
+# server without PostgreSQL) answers two run creations at the same moment with a 503 that the client
+# retries 2 s later: side-by-side shards used to start 2 s apart.
+BEGUN: dict[tuple[str, str], Callable[[], None]] = {}
 
 
 def shard_dir(data_dir: str | Path, run_key: str, shard_id: str) -> Path:
@@ -234,6 +239,9 @@ def shard(flow: str, registry: str, data_dir: str, run_key: str, shard_id: str, 
     from flows.artifacts import publish_shard_artifact
     from flows.download import reset_politeness_state
 
+    begun = BEGUN.pop((run_key, shard_id), None)
+    if begun is not None:
+        begun()
     in_worker = os.getpid() not in LOCAL_PARENTS
     try:
         result = run_shard(flow, registry, data_dir, run_key, shard_id, portals, years=years, politeness=politeness,
