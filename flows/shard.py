@@ -95,6 +95,21 @@ def remember_known(data_dir: str | Path, items: list[dict], portals: list[str], 
         _atomic_write(known_path(data_dir, pid), data.encode("utf-8"))
 
 
+def forget_known(data_dir: str | Path, pages: dict[str, set[str]]) -> None:
+    """Drop the known items whose report page the download found changed (portal -> page URLs):
+    the next crawl reads those pages again — a PDF linked since, a new title — instead of
+    re-emitting what they said before."""
+    for pid, urls in pages.items():
+        path = known_path(data_dir, pid)
+        try:
+            lines = path.read_text("utf-8").splitlines(keepends=True)
+        except FileNotFoundError:
+            continue
+        keep = [line for line in lines if line.strip() and json.loads(line).get("page_url") not in urls]
+        if len(keep) != len(lines):
+            _atomic_write(path, "".join(keep).encode("utf-8"))
+
+
 # -- the shard's work ------------------------------------------------------------------------------
 def run_shard(flow_name: str, registry: str, data_dir: str, run_key: str, shard_id: str, portals: list[str], *,
               years: list[int] | None = None, politeness: dict | None = None, crawl_settings: dict | None = None,
@@ -156,6 +171,7 @@ def run_shard(flow_name: str, registry: str, data_dir: str, run_key: str, shard_
     load: dict[str, Any] = {}
     figures: dict[str, dict] = {}
     fetch_info: dict[str, Any] = {}
+    changed_pages: dict[str, set[str]] = {}  # known report pages found changed: read again next time
     for n, chunk in enumerate(chunks):
         urls: dict[str, dict] = {}
         owners: dict[str, tuple[str, str, str]] = {}
@@ -174,6 +190,10 @@ def run_shard(flow_name: str, registry: str, data_dir: str, run_key: str, shard_
         manifests = {it["id"]: store.load_report(it["id"]) for it in chunk}
         fetched, parsed, parse_counts = fetch_and_parse(urls, paths["data"], politeness, fetch_info,
                                                         defer=deferrable_urls(manifests.values()))
+        for it in chunk:
+            page = fetched.get(it.get("page_url") or "") or {}
+            if page.get("status") == "changed" and not page.get("handed_over"):
+                changed_pages.setdefault(it["portal_id"], set()).add(it["page_url"])
         entries_by_id: dict[str, dict] = {}
         to_build = []
         for it in chunk:
@@ -211,6 +231,7 @@ def run_shard(flow_name: str, registry: str, data_dir: str, run_key: str, shard_
                                        "portals": per_portal})
         if written is not None:  # the lake: loaded already, these are the load outcomes
             load = add_figures(load, written)
+    forget_known(data_dir, changed_pages)
     if not chunks or not items:
         figures.update(portal_figures(wanted, [], [], [], crawl_stats, []))
     result = {"shard_id": shard_id, "run_key": run_key, "flow": flow_name, "status": "ok",

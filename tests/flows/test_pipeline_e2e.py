@@ -191,6 +191,15 @@ def test_second_run_only_changed_documents_and_failures_are_recorded(first_run, 
     assert st["not_modified"] + st["handed_over"] == st["documents_unchanged"] == st["documents"] - 3 - bad_before
     assert st["bodies_received"] == 2
 
+    # the changed report page is no longer a known item: the next crawl reads it again (what it
+    # links may have changed too); the pages that came back unchanged stay known
+    from flows.shard import known_path
+
+    portal = next(pid for pid, pages in demo.expected_reports().items() if changed_page in pages)
+    known = [json.loads(line)["page_url"] for line in known_path(data_dir, portal).read_text("utf-8").splitlines()]
+    assert canonicalize(changed_page) not in known
+    assert set(demo.expected_reports()[portal]) - {changed_page} <= set(known)
+
     docs = {r[0]: r[1:] for r in query(public, "SELECT url, http_status, error, sha256 FROM documents")}
     by_canon = {canonicalize(u): v for u, v in docs.items()}
     status_500, err_500, _ = by_canon[canonicalize(failing)]
