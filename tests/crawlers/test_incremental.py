@@ -33,3 +33,22 @@ def test_known_reports_are_reemitted_not_refetched(tmp_path):
     assert {i["page_url"] for i in second if i["error"]} == {i["page_url"] for i in first if i["error"]} != set()
     assert not report_paths & fetched
     assert len(demo.requests) < n_first - len(report_paths) + 1
+
+
+def test_a_known_report_linked_twice_is_emitted_once(tmp_path):
+    """A known report reached from two listings (or a 历年年报 sidebar) is re-emitted once, not once
+    per link (each extra copy used to be dropped as a twin, with a warning in the crawl log)."""
+    with DemoPortals(base_dir=tmp_path, portals=["demo-trs"], honeypot=False) as demo:
+        first = crawl(demo.registry_path, tmp_path / "first.jsonl")
+        known = tmp_path / "known.jsonl"
+        known.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in first if not i["error"]),
+                         encoding="utf-8")
+        cmd = [sys.executable, "-m", "scrapy", "crawl", "portals", "-a", f"registry={demo.registry_path}",
+               "-a", f"known={known}", "-O", str(tmp_path / "second.jsonl"), "-s", "LOG_LEVEL=WARNING"]
+        for key, value in FAST_SETTINGS.items():
+            cmd += ["-s", f"{key}={value}"]
+        out = subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True)
+    second = [json.loads(line) for line in (tmp_path / "second.jsonl").read_text(encoding="utf-8").splitlines()]
+    ids = [i["id"] for i in second if not i["error"]]
+    assert sorted(ids) == sorted(i["id"] for i in first if not i["error"]) and len(ids) == len(set(ids))
+    assert "Dropped: twin" not in out.stderr

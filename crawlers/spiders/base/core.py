@@ -53,6 +53,7 @@ class PortalSpiderBase(scrapy.Spider):
         self._max_depth_arg = int(max_depth) if max_depth else None
         self._chrome: dict[str, set[str]] = {}
         self.known: dict[tuple[str, str], dict] = {}
+        self._known_emitted: set[tuple[str, str]] = set()
         self._deferred: list[scrapy.Request] = []   # links found on report pages, sitemaps (flush_deferred)
         self._sitemap_files: dict[str, int] = {}
         self._sitemap_roots: set[str] = set()
@@ -471,6 +472,9 @@ class PortalSpiderBase(scrapy.Spider):
             if old is not None and old.get("error"):
                 old = None   # last run's failure: fetch again
             if old is not None:
+                if (pid, url) in self._known_emitted:
+                    return   # linked again (another listing, a sidebar): one item per report, not a twin to fold
+                self._known_emitted.add((pid, url))
                 self.crawler.stats.inc_value(f"ogi/known/{pid}")
                 yield ReportItem(**{"error": None, **old, "listing_url": canonicalize(response.url),
                                     "discovered_at": datetime.now(timezone.utc).isoformat(timespec="seconds")})
