@@ -48,10 +48,8 @@ from flows.sinks import add_figures, sink_for
 CRAWL_S_PER_PORTAL = float(os.environ.get("OGI_CRAWL_S_PER_PORTAL") or 120)  # crawl budget per portal
 CRAWL_S_BASE = 300.0
 LOCAL_PARENTS: set[int] = set()  # processes whose parent flow runs shards in-process (it cleans up)
-# (run key, shard id) -> what the shard's body calls as it begins: an in-process parent (flows.runner)
-# creates the next shard's flow run only then. A Prefect API on SQLite (`ogi run`'s ephemeral API, a
-# server without PostgreSQL) answers two run creations at the same moment with a 503 that the client
-# retries 2 s later: side-by-side shards used to start 2 s apart.
+# (run key, shard id) -> what the shard's body calls first: an in-process parent (flows.runner) asks
+# for the next shard's flow run only then (why: flows.runner._in_process)
 BEGUN: dict[tuple[str, str], Callable[[], None]] = {}
 
 
