@@ -21,16 +21,16 @@ ROBOTSTXT_USER_AGENT = "ogi-crawler"
 #   * per portal: OGI_MAX_PAGES_PER_PORTAL, so the slowest portal ends within budget x (latency + delay)
 #     (2,000 x 1.3 s ~ 45 min) whatever it links to.
 # Measured (bench/bench_crawl_national.py, 1,000 portals, two crawl processes side by side as the flows'
-# shards run): ~3.9 ms CPU per page, 481 pages/s on a full crawl and 551 on an incremental one on 2 cores
+# shards run): ~3.4 ms CPU per page, 555-564 pages/s on a full crawl and 643-669 on an incremental one on 2 cores
 # (servers included): a full first crawl of 3,213 portals x 300 pages ~ 0.5 h, the ceiling with every
-# portal at the budget ~ 3.5 h; the incremental nightly (`-a known=`: listings only, ~20-40 pages per
+# portal at the budget ~ 3 h; the incremental nightly (`-a known=`: listings only, ~20-40 pages per
 # portal) ~ 5 min.
 CONCURRENT_REQUESTS = 128
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 # thousands of hosts, each behind its own delay: hand the downloader requests for the hosts with the fewest
 # in flight (the choice of Scrapy's broad-crawl DownloaderAwarePriorityQueue), so one portal's backlog never
 # fills the global slots; crawlers.scheduling makes that choice without scanning every queued host per
-# request (Scrapy's scan is ~0.2 ms per page at 1,000 portals, 7% of the crawl's CPU)
+# request
 SCHEDULER_PRIORITY_QUEUE = "crawlers.scheduling.SlotOrderedPriorityQueue"
 DOWNLOAD_DELAY = 1.0
 DOWNLOAD_DELAY_JITTER = 0.5
