@@ -89,10 +89,9 @@ def _parse_cache_root(data_dir: str, version: str) -> Path:
 
 
 def parse_cache_path(data_dir: str | os.PathLike[str], sha256: str, fmt: str | None) -> Path:
-    """Where the parse of (sha256, fmt) by the current PARSER_VERSION is kept (JSON)."""
-    d, version = os.fspath(data_dir), str(parsers.PARSER_VERSION)
-    # an absolute data directory resolves the same all run long (a relative one: as the cwd is now)
-    root = _parse_cache_root(d, version) if os.path.isabs(d) else _parse_cache_root.__wrapped__(d, version)
+    """Where the parse of (sha256, fmt) by the current PARSER_VERSION is kept (JSON); a relative
+    data directory is taken from the current directory, as it is now."""
+    root = _parse_cache_root(os.path.abspath(data_dir), str(parsers.PARSER_VERSION))
     return root / sha256[:2] / f"{sha256}-{fmt or 'any'}.json"
 
 
