@@ -35,6 +35,7 @@ from crawlers.urls import destination_problem, host_of
 from parsers.safety import MAX_DOCUMENT_BYTES
 
 from .fetched import FetchResult, fresh_result, record_fetch, store_body  # FetchResult: re-exported
+from .hostpools import PerOriginTransport
 from .rawstore import RawStore
 
 # one identity for crawl and download: the crawler's User-Agent and its robots.txt agent token
@@ -239,14 +240,16 @@ def _read_capped(resp: httpx.Response, max_bytes: int) -> bytes:
 # -- the download ----------------------------------------------------------------------------
 class Downloader:
     def __init__(self, store: RawStore, politeness: Politeness | None = None, connections: int = 128):
-        """`connections`: the client's connection pool, at least the fetch threads sharing it
-        (flows.hostqueue passes its thread count; httpx's default of 100 would cap the hosts busy at once)."""
+        """`connections`: the most connections to one origin, at least the fetch threads sharing the
+        client (flows.hostqueue passes its thread count); each origin has its own pool
+        (flows.hostpools: httpcore scans its whole pool on every request)."""
         self.store = store
         self.pol = politeness or Politeness()
         self.client = httpx.Client(
             headers={"User-Agent": self.pol.user_agent, "Accept": "*/*"},
             timeout=httpx.Timeout(self.pol.timeout_s, connect=min(self.pol.timeout_s, 10.0)),
-            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
+            transport=PerOriginTransport(limits=httpx.Limits(max_connections=connections,
+                                                             max_keepalive_connections=connections)),
             follow_redirects=False, trust_env=False,
         )
 

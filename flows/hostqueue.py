@@ -76,8 +76,11 @@ class HostScheduler:
                 soonest = None
                 for _ in range(len(self.order)):
                     host = self.order[0]
+                    if not self.queues[host]:  # handed out: out of the rotation
+                        self.order.popleft()
+                        continue
                     self.order.rotate(-1)
-                    if not self.queues[host] or self.active[host] >= self.per_host:
+                    if self.active[host] >= self.per_host:
                         continue
                     with download._lock:
                         ready = download._host_next.get(host, 0.0)
@@ -90,6 +93,8 @@ class HostScheduler:
                         continue
                     url, spec = self.queues[host].popleft()
                     self.pending -= 1
+                    if self.pending == 0:  # the idle threads may go
+                        self.cond.notify_all()
                     self.active[host] += 1
                     self.handed[host] = now
                     self.max_active_hosts = max(self.max_active_hosts, sum(1 for v in self.active.values() if v))
@@ -105,9 +110,13 @@ class HostScheduler:
             self.cond.notify_all()
 
     def done(self, host: str) -> None:
+        """One of the host's slots is free: wake one waiting thread to take it. Waking them all
+        made every idle thread scan the hosts once per finished request; the gain measured is
+        small (bench_download_hosts 6.5 → 5.9–6.1 s, about the machine's noise)."""
         with self.cond:
             self.active[host] -= 1
-            self.cond.notify_all()
+            if self.queues[host]:
+                self.cond.notify()
 
 
 def fetch_interleaved(dl: "download.Downloader", urls: dict[str, dict], *,
