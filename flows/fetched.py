@@ -122,8 +122,25 @@ def store_body(store: RawStore, url: str, data: bytes, *, final_url: str, conten
                        etag=etag, last_modified=last_modified)
 
 
+def confirms(prior: dict, res: FetchResult) -> bool:
+    """A 304 that says exactly what the URL record already holds: same copy, same validators,
+    same final URL, and the record's last check went well."""
+    return res.http_status == 304 and res.status == "unchanged" and not res.error \
+        and prior.get("last_status") in OK_STATUSES and not prior.get("last_error") \
+        and all(prior.get(k) == getattr(res, k) for k in ("sha256", "etag", "last_modified", "final_url"))
+
+
 def record_fetch(store: RawStore, url: str, res: FetchResult, prior: dict | None = None) -> FetchResult:
-    """Write the URL record of a fetch (kept: the prior copy's fields when this one failed)."""
+    """Write the URL record of a fetch (kept: the prior copy's fields when this one failed).
+
+    A 304 that `confirms` the record does not rewrite it (most of a night's answers: rewriting
+    each record costs more than the rest of the check); the record file's modification time is
+    set instead, so it still tells when the URL was last checked. The record's own `checked_at`,
+    `last_status` and `last_http_status` are those of its last change; each run's documents
+    (warehouse `documents`) keep every check."""
+    if prior and confirms(prior, res):
+        store.touch(url)
+        return res
     meta = dict(prior or {})
     meta.update({"checked_at": res.fetched_at, "last_status": res.status, "last_error": res.error,
                  "last_http_status": res.http_status})

@@ -5,6 +5,7 @@ Layout (all writes are atomic: temp file + rename, so a killed run leaves no tor
     <data_dir>/raw/<sha[:2]>/<sha>              the bytes, named by their SHA-256
     <data_dir>/raw/<sha[:2]>/<sha>.json         {sha256, bytes, format, first_url, stored_at}
     <data_dir>/raw/urls/<key[:2]>/<key>.json    per URL: sha256, etag, last_modified, status …
+                                                (its mtime: the last check; flows.fetched.record_fetch)
     <data_dir>/raw/reports/<report_id>.json     per report: the crawl item + its documents
 
 `key` is the SHA-1 of the canonical URL (`crawlers.urls.canonicalize`). The URL index is what
@@ -12,6 +13,7 @@ makes conditional GETs possible; the report manifests are what `reparse` works f
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -78,6 +80,7 @@ def _read_json(path: Path) -> Any | None:
         return None  # a damaged index entry is treated as absent: the document is fetched again
 
 
+@functools.lru_cache(maxsize=65536)  # a fetch looks its URL up, then records it
 def url_key(url: str) -> str:
     try:
         canon = canonicalize(url)
@@ -116,15 +119,22 @@ class RawStore:
         return _read_json(self.blob_path(sha).with_name(sha + ".json"))
 
     # -- URL index ----------------------------------------------------------------------------
-    def _url_path(self, url: str) -> Path:
+    def url_path(self, url: str) -> Path:
         key = url_key(url)
         return self.root / "urls" / key[:2] / f"{key}.json"
 
     def lookup(self, url: str) -> dict | None:
-        return _read_json(self._url_path(url))
+        return _read_json(self.url_path(url))
 
     def remember(self, url: str, meta: dict) -> None:
-        _write_json(self._url_path(url), {**meta, "url": url})
+        _write_json(self.url_path(url), {**meta, "url": url})
+
+    def touch(self, url: str) -> None:
+        """Mark the URL's record as checked now (its modification time) without rewriting it."""
+        try:
+            os.utime(self.url_path(url))
+        except FileNotFoundError:
+            pass
 
     def iter_urls(self) -> Iterator[dict]:
         for p in sorted((self.root / "urls").glob("*/*.json")):

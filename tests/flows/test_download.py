@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -54,6 +55,10 @@ class _Handler(BaseHTTPRequestHandler):
             if self.headers.get("If-None-Match") == etag:
                 return self._send(304, headers={"ETag": etag})
             return self._send(200, srv.pdf, "application/octet-stream", {"ETag": etag, "Last-Modified": LAST_MOD})
+        if path == "/moving.pdf":  # a 304 that names a new ETag (the server changed its validators)
+            if self.headers.get("If-None-Match"):
+                return self._send(304, headers={"ETag": srv.moving_etag})
+            return self._send(200, PDF, "application/pdf", {"ETag": srv.moving_etag})
         if path == "/lm-only.pdf":
             if self.headers.get("If-Modified-Since") == LAST_MOD:
                 return self._send(304)
@@ -103,7 +108,7 @@ def server():
     srv.daemon_threads = True
     srv.lock = threading.Lock()
     srv.log, srv.active, srv.max_active, srv.flaky, srv.pdf = [], 0, 0, 0, PDF
-    srv.connections = set()
+    srv.connections, srv.moving_etag = set(), '"m1"'
     t = threading.Thread(target=srv.serve_forever, daemon=True)
     t.start()
     reset_politeness_state()
@@ -143,6 +148,36 @@ def test_conditional_get_and_content_addressed_store(server, tmp_path):
     assert dl.fetch(base + "/plain.html", allowed_hosts=_host(base), allow_private=True).status == "new"
     again = dl.fetch(base + "/plain.html", allowed_hosts=_host(base), allow_private=True)
     assert again.status == "unchanged" and again.http_status == 200
+
+
+def test_a_304_that_confirms_the_record_leaves_it_as_it_was(server, tmp_path):
+    """The URL record is rewritten only when the answer changes it; a confirming 304 touches it
+    (its modification time is the last check)."""
+    srv, base = server
+    dl = _dl(tmp_path)
+    store, url, moving = dl.store, base + "/report.pdf", base + "/moving.pdf"
+    assert dl.fetch(url, allowed_hosts=_host(base), allow_private=True).status == "new"
+    path = store.url_path(url)
+    written = path.read_bytes()
+    os.utime(path, ns=(10**9, 10**9))
+    assert dl.fetch(url, allowed_hosts=_host(base), allow_private=True).http_status == 304
+    assert path.read_bytes() == written and path.stat().st_mtime_ns > 10**9
+    assert dl.fetch(url, allowed_hosts=_host(base), allow_private=True).http_status == 304
+    assert srv.log[-1][1].get("If-None-Match") == ETAG  # the record still answers the next check
+    # a record whose last check failed is rewritten by the 304 that follows
+    store.remember(url, {**store.lookup(url), "last_status": "failed", "last_error": "HTTP 503",
+                         "last_http_status": 503})
+    assert dl.fetch(url, allowed_hosts=_host(base), allow_private=True).http_status == 304
+    rec = store.lookup(url)
+    assert (rec["last_status"], rec["last_error"], rec["last_http_status"]) == ("unchanged", None, 304)
+    # a 304 that names new validators is written down, and they are sent next time
+    assert dl.fetch(moving, allowed_hosts=_host(base), allow_private=True).status == "new"
+    srv.moving_etag = '"m2"'
+    assert dl.fetch(moving, allowed_hosts=_host(base), allow_private=True).http_status == 304
+    assert store.lookup(moving)["etag"] == '"m2"'
+    assert dl.fetch(moving, allowed_hosts=_host(base), allow_private=True).http_status == 304
+    assert srv.log[-1][1].get("If-None-Match") == '"m2"'
+    dl.close()
 
 
 def test_answers_without_a_kept_body_leave_the_connection_open(server, tmp_path):

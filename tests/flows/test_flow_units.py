@@ -54,7 +54,7 @@ def test_rawstore_is_content_addressed_and_idempotent(tmp_path):
     assert store.put(b"hello") == sha and store.blob_meta(sha)["first_url"] == "http://a/x"
     store.remember("http://A/x#frag", {"sha256": sha, "etag": '"e"'})
     assert store.lookup("http://a/x")["etag"] == '"e"'  # keyed by the canonical URL
-    (store._url_path("http://a/x")).write_text("{broken")
+    (store.url_path("http://a/x")).write_text("{broken")
     assert store.lookup("http://a/x") is None  # a damaged entry means: fetch again
     assert not list(tmp_path.rglob(".tmp-*"))
 
