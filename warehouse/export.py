@@ -4,7 +4,8 @@ Layout (hive partitioning; read back with `hive_partitioning = true`):
 
     <out>/reports/province=320000/year=2023/data_0.parquet
     <out>/applications/province=320000/year=2023/data_0.parquet   (same for every report table)
-    <out>/regions.parquet, portals.parquet, documents.parquet, runs.parquet, portal_runs.parquet
+    <out>/regions.parquet, portals.parquet, documents.parquet, runs.parquet, portal_runs.parquet,
+          agencies.parquet, report_identity.parquet   (derived across reports: warehouse.agencies)
 
 `province` is the six-digit GB/T 2260 province code of the report's portal (`unknown` when the
 portal has no known division) and `year` the report year (`unknown` when not parsed); each
@@ -21,7 +22,7 @@ import duckdb
 
 from .load import REPORT_TABLES
 
-FLAT_TABLES = ("regions", "portals", "documents", "runs", "portal_runs")
+FLAT_TABLES = ("regions", "portals", "documents", "runs", "portal_runs", "agencies", "report_identity")
 
 
 def _path_lit(p: Path) -> str:

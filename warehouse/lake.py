@@ -441,8 +441,10 @@ class Lake:
         The build file (default `<public dir>/build/lake-<public name>`) is kept between runs
         and synchronised with one lake snapshot by load fingerprint; then the derived tables
         and the full-text index are refreshed (`search`), the file is published with
-        `warehouse.publish` and, with `export_dir`, the Parquet export is written from the
-        lake. Returns figures and timings. Needs no write access to the lake."""
+        `warehouse.publish` and, with `export_dir`, the Parquet export is written from the build:
+        the lake's snapshot plus the tables derived across reports (agencies, report identity,
+        cross-year checks), which the lake does not hold. Returns figures and timings. Needs no
+        write access to the lake."""
         import warehouse
         from .views import create_views
 
@@ -487,14 +489,14 @@ class Lake:
             t2 = time.perf_counter()
             pub = warehouse.publish(build, public, con=con)  # CHECKPOINTs the default database: the build
             timings["publish_s"] = time.perf_counter() - t2
+            exported = None
+            if export_dir is not None:  # from the build: the lake's snapshot plus what is derived from it
+                t3 = time.perf_counter()
+                exported = self.export_parquet(export_dir)
+                timings["export_s"] = time.perf_counter() - t3
         finally:
             con.execute(f"USE {ALIAS}")
             con.execute(f"DETACH {BUILD}")
-        exported = None
-        if export_dir is not None:
-            t3 = time.perf_counter()
-            exported = self.export_parquet(export_dir)
-            timings["export_s"] = time.perf_counter() - t3
         timings["total_s"] = time.perf_counter() - t0
         return {"public": str(pub.path), "build": str(build), "snapshot_id": snap, "reports": pub.reports,
                 "reports_changed": changed, "tables_replaced": replaced, "bytes": pub.bytes,
@@ -502,7 +504,9 @@ class Lake:
                 "timings": {k: round(v, 3) for k, v in timings.items()}}
 
     def export_parquet(self, out_dir: str | Path) -> dict[str, int]:
-        """The Parquet export (`warehouse.export.export_parquet`) read straight from the lake."""
+        """The Parquet export (`warehouse.export.export_parquet`) of the connection's current
+        database: the build inside `materialise`; the lake itself otherwise (without the tables
+        derived across reports, which only a materialised file holds)."""
         from .export import export_parquet
 
         return export_parquet(self.con, out_dir)

@@ -323,6 +323,9 @@ def test_cli_lake_init_status_materialise(lake_url, tmp_path, capsys):
     out = capsys.readouterr().out
     res = json.loads(out.splitlines()[-1])
     assert res["reports"] == 5 and res["exported"]["applications"] > 0 and public.is_file()
+    with duckdb.connect(str(public), read_only=True) as pub:  # the export matches the published file,
+        for table in ("agencies", "report_identity", "check_results"):  # derived tables included
+            assert res["exported"][table] == pub.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > 0, table
     assert main(["db", "lake", "status", "--catalog", lake_url]) == 0
     assert json.loads(capsys.readouterr().out)["tables"]["reports"] == 5
     with pytest.raises(LakeError, match="does not match existing data path"):  # one lake, one data path
