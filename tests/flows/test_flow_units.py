@@ -161,3 +161,15 @@ def test_atomic_write_makes_its_directory_and_steps_over_a_leftover_temporary_fi
     rawstore._atomic_write(target, b"two")  # name 1 is taken: name 2
     assert target.read_bytes() == b"two" and left.read_bytes() == b"a killed writer's"
     assert sorted(p.name for p in target.parent.iterdir()) == sorted([target.name, left.name])
+
+
+def test_fast_politeness_then_what_was_given():
+    from ogi.cli import build_parser
+    from ogi.commands.run import politeness_of
+
+    parse = build_parser().parse_args
+    assert politeness_of(parse(["run", "--registry", "r.csv"])) == {}
+    fast = politeness_of(parse(["run", "--registry", "r.csv", "--fast"]))
+    assert fast["delay_s"] == 0.0 and fast["per_host"] == 2 and not fast["honor_crawl_delay"]
+    given = politeness_of(parse(["run", "--registry", "r.csv", "--fast", "--per-host", "3", "--delay", "0.1"]))
+    assert (given["per_host"], given["delay_s"], given["honor_crawl_delay"]) == (3, 0.1, False)
