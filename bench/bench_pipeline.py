@@ -8,8 +8,10 @@ Generated TRS-style portals (real-size Word-pasted report pages from ogi/demo, J
 as bench/bench_crawl.py) are served on 127.0.0.x. For each `--parallel` value, `ogi run --fast`
 runs in a subprocess (its own PREFECT_HOME, ephemeral API; shards of `--shard-portals` portals,
 that many side by side) into an empty data directory, then again into the same directory with
-nothing changed. The flow process reports its own peak RSS and the largest of its children
-(crawl processes, warm parser processes). Writes bench/results/pipeline.md.
+nothing changed, then the rerun's conditional GETs alone (the flows' downloader over the same URLs,
+nothing else) as the floor the rerun is compared with. The flow process reports its own peak RSS
+and the largest of its children (crawl processes, warm parser processes). Writes
+bench/results/pipeline.md.
 """
 from __future__ import annotations
 
@@ -98,6 +100,48 @@ def run_once(registry: Path, data_dir: Path, prefect_home: Path, shard_portals: 
             "cpu_s": {"flow": m["self_cpu_s"], "children": m["children_cpu_s"], "portals": portals_cpu,
                       "prefect": prefect_cpu},
             "warehouse_mb": Path(summary["warehouse"]).stat().st_size / 2**20}
+
+
+# the conditional GETs of a run alone: every document URL of the data directory's last run, fetched
+# by the flows' downloader in one process (as one shard's rounds would, all at once), politeness as
+# `ogi run --fast`; prints {"urls", "wall_s", "cpu_s", "statuses"}
+GETS_ONLY = """
+import json, sys, time
+from collections import Counter
+from pathlib import Path
+from flows.crawl import read_items
+from flows.download import Downloader, Politeness
+from flows.hostqueue import fetch_interleaved
+from flows.pipeline import documents_of
+from flows.rawstore import RawStore
+from flows.registry import read_registry
+from ogi.cli import build_parser
+from ogi.commands.run import politeness_of
+
+registry, data_dir = sys.argv[1], Path(sys.argv[2])
+reg = read_registry(registry)
+run = max((data_dir / "runs").iterdir(), key=lambda p: p.stat().st_mtime)
+urls = {}
+for f in sorted(run.glob("shards/*/items.jsonl")):
+    for it in read_items(f):
+        for _kind, url in documents_of(it):
+            p = reg[it["portal_id"]]
+            urls[url] = {"allowed_hosts": p.hosts(), "allow_private": p.is_local}
+pol = Politeness.from_dict(politeness_of(build_parser().parse_args(["run", "--registry", registry, "--fast"])))
+t0, c0 = time.monotonic(), time.process_time()
+with Downloader(RawStore(data_dir), pol) as dl:
+    statuses = Counter(r.get("http_status") for r in fetch_interleaved(dl, urls))
+print(json.dumps({"urls": len(urls), "wall_s": time.monotonic() - t0, "cpu_s": time.process_time() - c0,
+                  "statuses": {str(k): v for k, v in statuses.items()}}))
+"""
+
+
+def gets_only(registry: Path, data_dir: Path) -> dict:
+    out = subprocess.run([sys.executable, "-c", GETS_ONLY, str(registry), str(data_dir)], cwd=ROOT,
+                         capture_output=True, timeout=1800)
+    if out.returncode != 0:
+        raise SystemExit(f"the GETs-only pass failed:\n{out.stderr.decode()[-3000:]}")
+    return json.loads(out.stdout)
 
 
 def _pipeline_s(r: dict) -> float:
@@ -194,6 +238,7 @@ def main(argv=None) -> int:
                                 ) if pg else None
                         full = run_once(demo.registry_path, d, home, size, par, lake, api_url, server_sid)
                         again = run_once(demo.registry_path, d, home, size, par, lake, api_url, server_sid)
+                        again["gets"] = gets_only(demo.registry_path, d)
                         if lake:
                             full["lake_mb"] = sum(f.stat().st_size for f in (tmp / f"lake-{tag}").rglob("*")
                                                   if f.is_file()) / 2**20
@@ -235,6 +280,17 @@ def main(argv=None) -> int:
                      f"{again['not_modified']} of {again['documents']} documents answered 304; hosts busy at once "
                      f"(peak): {full['max_active_hosts']}; {full['shards']} shards"
                      + (f"; lake data files {full['lake_mb']:.1f} MB." if "lake_mb" in full else "."))
+    lines += ["", "Where an unchanged rerun's time goes: *GETs alone* = every document URL of the rerun asked "
+              "again by the flows' downloader in one process, nothing else (the floor the rerun is measured against); "
+              "*CPU floor* = the CPU seconds of all processes in the rerun (flow, children, portals, Prefect) ÷ "
+              f"{os.cpu_count()} cores, the least wall time the rerun could take on this machine.", ""]
+    for label, full, again in results:
+        g = again["gets"]
+        cpu = sum(again["cpu_s"].values())
+        lines.append(f"* {label}: GETs alone {g['wall_s']:.1f} s for {g['urls']} URLs ({1000 * g['cpu_s'] / max(1, g['urls']):.2f} ms "
+                     f"CPU each; answers {g['statuses']}) = {100 * g['wall_s'] / full['wall_s']:.0f}% of the full run; "
+                     f"the rerun took {again['wall_s'] / max(1e-9, g['wall_s']):.1f}× that. CPU floor {cpu / (os.cpu_count() or 1):.1f} s "
+                     f"= {100 * cpu / (os.cpu_count() or 1) / full['wall_s']:.0f}% of the full run.")
     lines += ["", "CPU per report (ms; CPU seconds of each part over the run ÷ reports): *flow* the `ogi run` process "
               "(orchestration, downloads, load, index, publish), *children* its crawl and parser processes, "
               "*portals* the loopback portals serving every request (this process), *Prefect* the API server "
