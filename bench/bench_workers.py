@@ -2,7 +2,7 @@
 portals on loopback, one PostgreSQL server holding Prefect's database and the DuckLake catalog.
 
     .venv/bin/python bench/bench_workers.py [--portals 1000] [--reports 6] [--shard-portals 100]
-                                            [--workers 1 2] [--limit 2] [--keep] [--out PATH]
+                                            [--workers 1 2] [--limit CORES+1] [--keep] [--out PATH]
 
 The production sequence of docs/operations.md (and tests/flows/test_work_pool.py): `prefect server
 start` on PostgreSQL, `prefect work-pool create ogi-process --type process`, `prefect deploy --all`,
@@ -460,8 +460,9 @@ def main(argv=None) -> int:
     ap.add_argument("--reports", type=int, default=6, help="reports per portal")
     ap.add_argument("--shard-portals", type=int, default=100)
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="worker counts, one set of runs each")
-    ap.add_argument("--limit", type=int, default=2,
-                    help="flow runs per worker (`prefect worker start --limit`): the parent + shards")
+    ap.add_argument("--limit", type=int, default=(os.cpu_count() or 1) + 1,
+                    help="flow runs per worker (`prefect worker start --limit`): the parent + shards "
+                         "(default: cores + 1, as docs/operations.md advises: one shard per core)")
     ap.add_argument("--timeout", type=float, default=7200, help="per run: the parent's shard timeout, s")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, data, lake)")
     ap.add_argument("--out", help="write the results here instead of bench/results/workers.md + BENCHMARKS.md")
