@@ -26,10 +26,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     from flows.localrun import prepare_prefect, print_summary, progress_bars
 
-    prepare_prefect(getattr(args, "verbose", 0))
+    api = prepare_prefect(getattr(args, "verbose", 0))  # Prefect's server starts while flows import
     from flows.reparse import reparse
 
-    with progress_bars(not args.no_progress and sys.stderr.isatty()):
+    with progress_bars(not args.no_progress and sys.stderr.isatty()), api.serving():
         summary = reparse(data_dir=args.data_dir, portals=args.portals, years=args.years,
                           parser_version=args.parser_version, stale_only=args.stale)
     if args.json:

@@ -71,14 +71,14 @@ def run_flow(registry: str, data_dir: str, *, portals=None, years=None, politene
              parallel_shards: int = 1, lake_url=None) -> dict:
     from flows.localrun import prepare_prefect, progress_bars
 
-    prepare_prefect(verbose)
+    api = prepare_prefect(verbose)  # before the flows' imports: Prefect's server starts meanwhile
     if years:
         from flows.backfill import backfill as flow_fn
         kwargs = {"years": years}
     else:
         from flows.nightly import nightly as flow_fn
         kwargs = {}
-    with progress_bars(bool(progress) and sys.stderr.isatty()):
+    with progress_bars(bool(progress) and sys.stderr.isatty()), api.serving():
         return flow_fn(registry=registry, data_dir=data_dir, portals=portals or None,
                        politeness=politeness or None, crawl_settings=crawl_settings or None, run_key=run_key,
                        shard_portals=shard_portals, parallel_shards=parallel_shards, lake_url=lake_url, **kwargs)
