@@ -8,6 +8,7 @@
 Modules: `shards` (the shard plan), `runner` (shards in-process or as deployment runs on the work
 pool), `shard` (the shard flow), `sinks` (where a shard's rounds go: plan files or the DuckLake),
 `pipeline` (the parent and the steps shared by the flows), `hostqueue` (per-host download queues),
+`fetchproc` (a shard's downloads in a process of their own),
 `rawstore` (content-addressed bytes + URL index + report manifests), `download` (polite HTTP with
 conditional GET), `crawl` (Scrapy in a subprocess), `parsepool` (warm isolated parser processes),
 `tasks` (the Prefect tasks and the parse cache), `load` (the single warehouse writer; lake

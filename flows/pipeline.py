@@ -111,28 +111,29 @@ def _year_of(item: dict) -> int | None:
 
 # -- fetch + parse ---------------------------------------------------------------------------
 def fetch_and_parse(urls: dict[str, dict], data_dir: Path, politeness: dict | None,
-                    fetch_stats: dict | None = None,
-                    defer: dict[str, str] | None = None) -> tuple[dict[str, dict], dict, Counter]:
+                    fetch_stats: dict | None = None, defer: dict[str, str] | None = None,
+                    fetcher: Any = None) -> tuple[dict[str, dict], dict, Counter]:
     """urls: url -> {allowed_hosts, allow_private}. Fetch every URL, interleaved across hosts
     (flows.hostqueue: per-host queues and politeness, all hosts busy at once); as soon as a usable
     blob is in the raw store, hand its parse to a thread of the parse batch (cached on sha256 +
     format + parser version, parsed in the warm isolated pool). One round is one batch: no Prefect
     task per document. `defer` (url -> SHA-256): a URL that comes back unchanged with that copy is
     not parsed here (its report may need no parse at all: flows.unchanged). Returns (url -> fetch
-    result with `use_sha256`, {(sha, fmt): report dict}, parse counts)."""
+    result with `use_sha256`, {(sha, fmt): report dict}, parse counts). `fetcher`: the shard's
+    flows.fetchproc.FetchProcess, if its downloads run in a process of their own."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from .download import Downloader, Politeness
-    from .hostqueue import MAX_THREADS, fetch_interleaved
+    from .fetchproc import fetch_here
     from .tasks import PARSE_WORKERS, parse_with_cache
 
     store = RawStore(data_dir)
     progress.emit("start", "download", len(urls))
     fetched: dict[str, dict] = {}
     parse_futs: dict[tuple[str, str | None], Any] = {}
-    with Downloader(store, Politeness.from_dict(politeness), connections=MAX_THREADS) as dl, \
-            ThreadPoolExecutor(PARSE_WORKERS, thread_name_prefix="ogi-parse") as parse_pool:
-        for res in fetch_interleaved(dl, urls, stats=fetch_stats):
+    results = (fetcher.fetch(urls, fetch_stats) if fetcher is not None
+               else fetch_here(urls, data_dir, politeness, fetch_stats))
+    with ThreadPoolExecutor(PARSE_WORKERS, thread_name_prefix="ogi-parse") as parse_pool:
+        for res in results:
             res = fetched[res["url"]] = with_usable_copy(res, store)
             key = (res.get("use_sha256"), res.get("format"))
             if defer and res.get("status") == "unchanged" and defer.get(res["url"]) == key[0]:

@@ -38,6 +38,7 @@ import parsers
 from flows import progress
 from flows.crawl import handover_settings, read_items, read_stats
 from flows.download import Politeness
+from flows.fetchproc import FetchProcess, enabled as fetchproc_enabled
 from flows.pipeline import (CHUNK_ITEMS, _fetch_stats, _year_of, build_report, data_paths, document_rows, documents_of,
                             fetch_and_parse, parse_all, portal_chunks, portal_figures)
 from flows.unchanged import deferrable_urls, input_digest, light_entry, may_go_light
@@ -135,113 +136,118 @@ def run_shard(flow_name: str, registry: str, data_dir: str, run_key: str, shard_
                       **(crawl_settings or {})}
     if crawl_settings.get("OGI_RAW_STORE"):
         politeness = {**(politeness or {}), "fresh_since": started}
-
-    progress.emit("start", "crawl", 1)
-    t0 = time.monotonic()
-    known = gather_known(data_dir, wanted, sdir / "known.jsonl")
+    # the shard's downloads in a process of their own, started now so that it starts during the crawl
+    fetcher = FetchProcess(paths["data"], politeness) if fetchproc_enabled(politeness) else None
     try:
-        crawl = crawl_task(registry, str(sdir), wanted, crawl_budget(len(wanted), crawl_timeout_s), crawl_settings,
-                           known)
-    except Exception as exc:
-        raise RuntimeError(f"crawl failed: {exc}") from exc
-    crawled, crawl_stats = read_items(crawl["items_path"]), read_stats(crawl["stats_path"])
-    timings["crawl_s"] = round(time.monotonic() - t0, 2)
-    progress.emit("done", "crawl", 1)
-    complete = set(wanted) if not crawl.get("timed_out") else {
-        p for p, s in crawl_stats.items() if (s or {}).get("status") in ("ok", "empty")}
-    if crawl.get("timed_out"):
-        for pid in wanted:
-            if pid not in complete:
-                s = crawl_stats.setdefault(pid, {})
-                s.update(status="timeout", error=f"crawl stopped at its time limit "
-                                                 f"({crawl_budget(len(wanted), crawl_timeout_s):g} s)")
-    remember_known(data_dir, crawled, wanted, complete)
-
-    store = RawStore(paths["data"])
-    items_by_id: dict[str, dict] = {}
-    for it in crawled:
-        if it.get("id") and it.get("portal_id") in wanted and (not years or _year_of(it) in years):
-            items_by_id[it["id"]] = it
-    del crawled
-    items = list(items_by_id.values())
-    chunks = portal_chunks(items, chunk_items or int(os.environ.get("OGI_CHUNK_ITEMS") or CHUNK_ITEMS))
-    totals: Counter = Counter()
-    load: dict[str, Any] = {}
-    figures: dict[str, dict] = {}
-    fetch_info: dict[str, Any] = {}
-    changed_pages: dict[str, set[str]] = {}  # known report pages found changed: read again next time
-    for n, chunk in enumerate(chunks):
-        urls: dict[str, dict] = {}
-        owners: dict[str, tuple[str, str, str]] = {}
-        crawler_errors: dict[str, str] = {}
-        for it in chunk:
-            portal = reg[it["portal_id"]]
-            for kind, url in documents_of(it):
-                if url not in urls:
-                    urls[url] = {"allowed_hosts": portal.hosts(), "allow_private": portal.is_local}
-                    owners[url] = (kind, it["portal_id"], it["id"])
-            if it.get("error") and it.get("page_url"):
-                crawler_errors[it["page_url"]] = str(it["error"])
+        progress.emit("start", "crawl", 1)
         t0 = time.monotonic()
-        # an unchanged report goes light (flows.unchanged): its documents' parses are put off, and
-        # read only if the report turns out to need building after all
-        manifests = {it["id"]: store.load_report(it["id"]) for it in chunk}
-        fetched, parsed, parse_counts = fetch_and_parse(urls, paths["data"], politeness, fetch_info,
-                                                        defer=deferrable_urls(manifests.values()))
-        for it in chunk:
-            page = fetched.get(it.get("page_url") or "") or {}
-            if page.get("status") == "changed" and not page.get("handed_over"):
-                changed_pages.setdefault(it["portal_id"], set()).add(it["page_url"])
-        entries_by_id: dict[str, dict] = {}
-        to_build = []
-        for it in chunk:
-            docs = documents_of(it)
-            old = manifests[it["id"]]
-            if may_go_light(old) and input_digest(it, docs, fetched) == old["input_digest"]:
-                entries_by_id[it["id"]] = light_entry(it, old)
-            else:
-                to_build.append((it, docs))
-        put_off = {}  # the put-off parses these reports need after all (cache reads, as a rule)
-        for _it, docs in to_build:
-            for _kind, url in docs:
-                r = fetched.get(url) or {}
-                if r.get("use_sha256") and (r["use_sha256"], r.get("format")) not in parsed:
-                    put_off[(r["use_sha256"], r.get("format"))] = (r.get("filename"), r.get("content_type"))
-        if put_off:
-            extra, extra_counts = parse_all([(*key, *rest) for key, rest in put_off.items()], paths["data"])
-            parsed.update(extra)
-            parse_counts.update(extra_counts)
-        timings["fetch_parse_s"] = round(timings["fetch_parse_s"] + time.monotonic() - t0, 2)
-        for it, docs in to_build:
-            entries_by_id[it["id"]], manifest = build_report(it, docs, fetched, parsed)
-            store.save_report(it["id"], manifest)
-        entries = [entries_by_id[it["id"]] for it in chunk]
-        documents = document_rows(fetched, owners, parsed, crawler_errors)
-        del parsed
-        in_chunk = sorted({it["portal_id"] for it in chunk})
-        if n == 0:  # portals that yielded nothing are recorded with the first round
-            in_chunk = sorted(set(in_chunk) | {p for p in wanted if p not in items_by_id_portals(items)})
-        per_portal = portal_figures(in_chunk, [], chunk, entries, crawl_stats, documents)
-        figures.update(per_portal)
-        totals.update(_fetch_stats(fetched, parse_counts, entries))
-        written = sink.write_round(n, {"run_id": run_key, "flow": flow_name, "shard_id": shard_id, "started_at": started,
-                                       "data_dir": str(paths["data"]), "documents": documents, "reports": entries,
-                                       "portals": per_portal})
-        if written is not None:  # the lake: loaded already, these are the load outcomes
-            load = add_figures(load, written)
-    forget_known(data_dir, changed_pages)
-    if not chunks or not items:
-        figures.update(portal_figures(wanted, [], [], [], crawl_stats, []))
-    result = {"shard_id": shard_id, "run_key": run_key, "flow": flow_name, "status": "ok",
-              "crawl_timed_out": bool(crawl.get("timed_out")), "started_at": started, "finished_at": utc_now(),
-              "portals": figures, "stats": dict(totals), "rounds": len(chunks), "timings": timings,
-              "parser_version": parsers.PARSER_VERSION, "sink": sink.kind,
-              "max_active_hosts": fetch_info.get("max_active_hosts", 0), "pid": os.getpid()}
-    if sink.kind == "lake":
-        result["load"] = {"portals": {}, "reports_new": 0, "reports_changed": 0, "reports_unchanged": 0, **load}
-    sink.close()
-    _write_json(done, result)
-    return result
+        known = gather_known(data_dir, wanted, sdir / "known.jsonl")
+        try:
+            crawl = crawl_task(registry, str(sdir), wanted, crawl_budget(len(wanted), crawl_timeout_s), crawl_settings,
+                               known)
+        except Exception as exc:
+            raise RuntimeError(f"crawl failed: {exc}") from exc
+        crawled, crawl_stats = read_items(crawl["items_path"]), read_stats(crawl["stats_path"])
+        timings["crawl_s"] = round(time.monotonic() - t0, 2)
+        progress.emit("done", "crawl", 1)
+        complete = set(wanted) if not crawl.get("timed_out") else {
+            p for p, s in crawl_stats.items() if (s or {}).get("status") in ("ok", "empty")}
+        if crawl.get("timed_out"):
+            for pid in wanted:
+                if pid not in complete:
+                    s = crawl_stats.setdefault(pid, {})
+                    s.update(status="timeout", error=f"crawl stopped at its time limit "
+                                                     f"({crawl_budget(len(wanted), crawl_timeout_s):g} s)")
+        remember_known(data_dir, crawled, wanted, complete)
+
+        store = RawStore(paths["data"])
+        items_by_id: dict[str, dict] = {}
+        for it in crawled:
+            if it.get("id") and it.get("portal_id") in wanted and (not years or _year_of(it) in years):
+                items_by_id[it["id"]] = it
+        del crawled
+        items = list(items_by_id.values())
+        chunks = portal_chunks(items, chunk_items or int(os.environ.get("OGI_CHUNK_ITEMS") or CHUNK_ITEMS))
+        totals: Counter = Counter()
+        load: dict[str, Any] = {}
+        figures: dict[str, dict] = {}
+        fetch_info: dict[str, Any] = {}
+        changed_pages: dict[str, set[str]] = {}  # known report pages found changed: read again next time
+        for n, chunk in enumerate(chunks):
+            urls: dict[str, dict] = {}
+            owners: dict[str, tuple[str, str, str]] = {}
+            crawler_errors: dict[str, str] = {}
+            for it in chunk:
+                portal = reg[it["portal_id"]]
+                for kind, url in documents_of(it):
+                    if url not in urls:
+                        urls[url] = {"allowed_hosts": portal.hosts(), "allow_private": portal.is_local}
+                        owners[url] = (kind, it["portal_id"], it["id"])
+                if it.get("error") and it.get("page_url"):
+                    crawler_errors[it["page_url"]] = str(it["error"])
+            t0 = time.monotonic()
+            # an unchanged report goes light (flows.unchanged): its documents' parses are put off, and
+            # read only if the report turns out to need building after all
+            manifests = {it["id"]: store.load_report(it["id"]) for it in chunk}
+            fetched, parsed, parse_counts = fetch_and_parse(urls, paths["data"], politeness, fetch_info,
+                                                            defer=deferrable_urls(manifests.values()), fetcher=fetcher)
+            for it in chunk:
+                page = fetched.get(it.get("page_url") or "") or {}
+                if page.get("status") == "changed" and not page.get("handed_over"):
+                    changed_pages.setdefault(it["portal_id"], set()).add(it["page_url"])
+            entries_by_id: dict[str, dict] = {}
+            to_build = []
+            for it in chunk:
+                docs = documents_of(it)
+                old = manifests[it["id"]]
+                if may_go_light(old) and input_digest(it, docs, fetched) == old["input_digest"]:
+                    entries_by_id[it["id"]] = light_entry(it, old)
+                else:
+                    to_build.append((it, docs))
+            put_off = {}  # the put-off parses these reports need after all (cache reads, as a rule)
+            for _it, docs in to_build:
+                for _kind, url in docs:
+                    r = fetched.get(url) or {}
+                    if r.get("use_sha256") and (r["use_sha256"], r.get("format")) not in parsed:
+                        put_off[(r["use_sha256"], r.get("format"))] = (r.get("filename"), r.get("content_type"))
+            if put_off:
+                extra, extra_counts = parse_all([(*key, *rest) for key, rest in put_off.items()], paths["data"])
+                parsed.update(extra)
+                parse_counts.update(extra_counts)
+            timings["fetch_parse_s"] = round(timings["fetch_parse_s"] + time.monotonic() - t0, 2)
+            for it, docs in to_build:
+                entries_by_id[it["id"]], manifest = build_report(it, docs, fetched, parsed)
+                store.save_report(it["id"], manifest)
+            entries = [entries_by_id[it["id"]] for it in chunk]
+            documents = document_rows(fetched, owners, parsed, crawler_errors)
+            del parsed
+            in_chunk = sorted({it["portal_id"] for it in chunk})
+            if n == 0:  # portals that yielded nothing are recorded with the first round
+                in_chunk = sorted(set(in_chunk) | {p for p in wanted if p not in items_by_id_portals(items)})
+            per_portal = portal_figures(in_chunk, [], chunk, entries, crawl_stats, documents)
+            figures.update(per_portal)
+            totals.update(_fetch_stats(fetched, parse_counts, entries))
+            written = sink.write_round(n, {"run_id": run_key, "flow": flow_name, "shard_id": shard_id,
+                                           "started_at": started, "data_dir": str(paths["data"]),
+                                           "documents": documents, "reports": entries, "portals": per_portal})
+            if written is not None:  # the lake: loaded already, these are the load outcomes
+                load = add_figures(load, written)
+        forget_known(data_dir, changed_pages)
+        if not chunks or not items:
+            figures.update(portal_figures(wanted, [], [], [], crawl_stats, []))
+        result = {"shard_id": shard_id, "run_key": run_key, "flow": flow_name, "status": "ok",
+                  "crawl_timed_out": bool(crawl.get("timed_out")), "started_at": started, "finished_at": utc_now(),
+                  "portals": figures, "stats": dict(totals), "rounds": len(chunks), "timings": timings,
+                  "parser_version": parsers.PARSER_VERSION, "sink": sink.kind,
+                  "max_active_hosts": fetch_info.get("max_active_hosts", 0), "pid": os.getpid()}
+        if sink.kind == "lake":
+            result["load"] = {"portals": {}, "reports_new": 0, "reports_changed": 0, "reports_unchanged": 0, **load}
+        sink.close()
+        _write_json(done, result)
+        return result
+    finally:
+        if fetcher is not None:
+            fetcher.close()
 
 
 def items_by_id_portals(items: list[dict]) -> set[str]:
