@@ -22,7 +22,8 @@ started = api.proc is not None
 with api.serving() as url:
     from prefect.settings import get_current_settings
 
-    inside = {"started": started, "url": url, "settings_url": get_current_settings().api.url}
+    inside = {"started": started, "url": url, "settings_url": get_current_settings().api.url,
+              "heartbeat": get_current_settings().flows.heartbeat_frequency}
     if url:
         from prefect import flow
         from prefect.server.api.server import SubprocessASGIServer
@@ -68,6 +69,7 @@ def test_prefect_runs_the_flow_on_the_server_started_early_and_it_is_gone_after(
     assert res["started"] and res["url"].startswith("http://127.0.0.1:"), res
     assert res["value"] == 42
     assert res["settings_url"] == res["url"]
+    assert res["heartbeat"] is None  # the server ends with this process: nothing to notice a crash
     assert res["prefects_own_servers"] == 0, "Prefect started a second server of its own"
     # the server kept its database under PREFECT_HOME, as Prefect's own temporary server does
     con = sqlite3.connect(home / "prefect.db")
@@ -95,6 +97,7 @@ def test_an_api_named_by_a_profile_wins_and_the_early_server_is_stopped(tmp_path
     assert res["started"], "the profile is read only once prefect is imported: the server starts first"
     assert res["url"] is None and not res["running_after"], res
     assert res["settings_url"] == "http://127.0.0.1:9/api"
+    assert res["heartbeat"] == 180  # a real server: Prefect's default stands
 
 
 def test_nothing_is_started_when_the_environment_names_an_api(tmp_path):
