@@ -38,7 +38,7 @@ import parsers
 from flows import progress
 from flows.crawl import handover_settings, read_items, read_stats
 from flows.download import Politeness
-from flows.fetchproc import FetchProcess, enabled as fetchproc_enabled
+from flows.fetchproc import FetchProcess, wanted as fetch_in_process
 from flows.pipeline import (CHUNK_ITEMS, _fetch_stats, _year_of, build_report, data_paths, document_rows, documents_of,
                             fetch_and_parse, parse_all, portal_chunks, portal_figures)
 from flows.unchanged import deferrable_urls, input_digest, light_entry, may_go_light
@@ -136,12 +136,13 @@ def run_shard(flow_name: str, registry: str, data_dir: str, run_key: str, shard_
                       **(crawl_settings or {})}
     if crawl_settings.get("OGI_RAW_STORE"):
         politeness = {**(politeness or {}), "fresh_since": started}
+    progress.emit("start", "crawl", 1)
+    t0 = time.monotonic()
+    known = gather_known(data_dir, wanted, sdir / "known.jsonl")
     # the shard's downloads in a process of their own, started now so that it starts during the crawl
-    fetcher = FetchProcess(paths["data"], politeness) if fetchproc_enabled(politeness) else None
+    known_reports = Path(known).read_bytes().count(b"\n") if known else 0
+    fetcher = FetchProcess(paths["data"], politeness) if fetch_in_process(politeness, known_reports) else None
     try:
-        progress.emit("start", "crawl", 1)
-        t0 = time.monotonic()
-        known = gather_known(data_dir, wanted, sdir / "known.jsonl")
         try:
             crawl = crawl_task(registry, str(sdir), wanted, crawl_budget(len(wanted), crawl_timeout_s), crawl_settings,
                                known)
@@ -239,7 +240,9 @@ def run_shard(flow_name: str, registry: str, data_dir: str, run_key: str, shard_
                   "crawl_timed_out": bool(crawl.get("timed_out")), "started_at": started, "finished_at": utc_now(),
                   "portals": figures, "stats": dict(totals), "rounds": len(chunks), "timings": timings,
                   "parser_version": parsers.PARSER_VERSION, "sink": sink.kind,
-                  "max_active_hosts": fetch_info.get("max_active_hosts", 0), "pid": os.getpid()}
+                  "max_active_hosts": fetch_info.get("max_active_hosts", 0), "pid": os.getpid(),
+                  # the process of its downloads (flows.fetchproc), if not this one and it lasted
+                  "fetch_pid": fetcher.pid if fetcher is not None and fetcher.broken is None else None}
         if sink.kind == "lake":
             result["load"] = {"portals": {}, "reports_new": 0, "reports_changed": 0, "reports_unchanged": 0, **load}
         sink.close()

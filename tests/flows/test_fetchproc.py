@@ -112,8 +112,13 @@ def test_a_round_left_half_read_does_not_leak_into_the_next(urls, tmp_path):
         assert sorted(r["url"] for r in fp.fetch(few)) == sorted(few)
 
 
-def test_not_used_with_prefect_host_limits_or_when_switched_off(monkeypatch):
-    assert fetchproc.enabled({"per_host": 2})
-    assert not fetchproc.enabled({"prefect_host_limits": True})
+def test_used_for_shards_that_know_enough_reports_unless_switched(monkeypatch):
+    monkeypatch.delenv("OGI_FETCH_PROCESS", raising=False)
+    assert fetchproc.wanted({"per_host": 2}, fetchproc.MIN_KNOWN)
+    assert not fetchproc.wanted({"per_host": 2}, fetchproc.MIN_KNOWN - 1)  # new portals: parsing dominates
+    assert not fetchproc.wanted({"prefect_host_limits": True}, 10 * fetchproc.MIN_KNOWN)
     monkeypatch.setenv("OGI_FETCH_PROCESS", "0")
-    assert not fetchproc.enabled({})
+    assert not fetchproc.wanted({}, 10 * fetchproc.MIN_KNOWN)
+    monkeypatch.setenv("OGI_FETCH_PROCESS", "1")
+    assert fetchproc.wanted({}, 0)
+    assert not fetchproc.wanted({"prefect_host_limits": True}, 0)

@@ -33,18 +33,23 @@ def single(prefect_api, demo, tmp_path_factory, fast_options):
 
 
 def test_shards_side_by_side_equal_one_shard_cell_for_cell(prefect_api, demo, single, tmp_path, fast_options,
-                                                           cells):
+                                                           cells, monkeypatch):
     from prefect.client.orchestration import get_client
 
     from flows.nightly import nightly
 
+    # these shards fetch in processes of their own (flows.fetchproc), the reference in its process
+    monkeypatch.setenv("OGI_FETCH_PROCESS", "1")
     s = nightly(registry=str(demo.registry_path), data_dir=str(tmp_path), shard_portals=3, parallel_shards=2,
                 **fast_options)
     assert s["status"] == "ok" and s["stats"]["shards"] == len(s["shards"]) >= 3
     # every portal in exactly one shard, and each shard crawled in its own process
     assert sorted(p for ps in s["shards"].values() for p in ps) == sorted(demo.portals)
-    pids = {json.loads(p.read_text())["pid"] for p in (tmp_path / "runs" / s["run_id"]).glob("shards/*/done.json")}
+    done = [json.loads(p.read_text()) for p in (tmp_path / "runs" / s["run_id"]).glob("shards/*/done.json")]
+    pids = {d["pid"] for d in done}
     assert len(pids) == 1  # in-process shards: the parent's process (crawls are subprocesses of it)
+    fetch_pids = {d["fetch_pid"] for d in done}
+    assert None not in fetch_pids and len(fetch_pids) == len(done) and not fetch_pids & pids
     # the one writer loads a shard as soon as it has finished: the first load is done before the
     # last shard is
     shard_dirs = list((tmp_path / "runs" / s["run_id"]).glob("shards/*"))
