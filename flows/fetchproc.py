@@ -6,8 +6,9 @@
 
 Why: the conditional GETs are CPU work in Python (httpx, the URL records), and shards side by
 side in one flow process (`ogi run --parallel-shards 2`) shared its one GIL for them — ~2 ms of
-CPU per 304 there against ~1.2 ms in a process of their own (3,000 304s from 50 loopback
-portals: 7.2 s in one process, 2.7 s in two side by side; BENCHMARKS.md). The process is started
+CPU per 304 there against ~1.2 ms in a process of their own (the flows' downloader alone over
+3,000 304s from 50 loopback portals: 7.2 s in one process, 2.7 s in two side by side; the
+pipeline's figures are in BENCHMARKS.md). The process is started
 when the shard begins, so its imports overlap the shard's crawl, and it serves every round of the
 shard: the same downloader, politeness and raw store as in the shard's own process
 (flows.hostqueue.fetch_interleaved), only in another process. Results stream back one by one, so
@@ -34,8 +35,6 @@ from . import progress
 
 log = logging.getLogger(__name__)
 _END = "end"
-
-
 MIN_KNOWN = 200
 
 

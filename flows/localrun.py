@@ -104,7 +104,12 @@ class LocalAPI:
         if settings.api.url or not settings.server.ephemeral.enabled:
             self.stop()
             return False
-        self._wait(float(settings.server.ephemeral.startup_timeout_seconds))
+        try:
+            self._wait(float(settings.server.ephemeral.startup_timeout_seconds))
+        except RuntimeError as exc:  # an early start only saves time: Prefect then starts its own
+            print(f"ogi: {exc}; leaving the temporary server to Prefect", file=sys.stderr)
+            self.stop()
+            return False
         os.environ["PREFECT_API_URL"] = self.api_url
         prefect.context.refresh_global_settings_context()
         return True

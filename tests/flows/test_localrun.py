@@ -110,3 +110,18 @@ def test_nothing_is_started_when_the_environment_names_an_api(tmp_path):
 def test_ogi_early_api_0_leaves_it_to_prefect(tmp_path):
     res = _run(tmp_path / "prefect", OGI_EARLY_API="0")
     assert not res["started"] and res["url"] is None
+
+
+def test_a_server_that_dies_early_leaves_the_run_to_prefects_own(tmp_path):
+    """The early start only saves time: if that server is gone before it answers, the settings are
+    left as they were (no API URL), so Prefect starts its own server as it always would."""
+    script = SCRIPT.replace("api = prepare_prefect()\n", "api = prepare_prefect()\napi.proc.kill()\napi.proc.wait()\n")
+    assert script != SCRIPT
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(PREFECT_HOME=str(tmp_path / "prefect"))
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    res = json.loads(out.stdout.strip().splitlines()[-1])
+    assert res["started"] and res["url"] is None and res["settings_url"] is None
+    assert "leaving the temporary server to Prefect" in out.stderr
