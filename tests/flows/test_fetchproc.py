@@ -41,7 +41,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-@pytest.fixture()
+@pytest.fixture(scope="module")
 def urls():
     servers = []
     for addr in ("127.0.0.2", "127.0.0.3"):
