@@ -103,17 +103,15 @@ def run_once(registry: Path, data_dir: Path, prefect_home: Path, shard_portals: 
 
 
 # the conditional GETs of a run alone: every document URL of the data directory's last run, fetched
-# by the flows' downloader in one process (as one shard's rounds would, all at once), politeness as
-# `ogi run --fast`; prints {"urls", "wall_s", "cpu_s", "statuses"}
+# by the flows' downloader in one process (a shard's round, flows.fetchproc.fetch_here, over all of
+# them at once), politeness as `ogi run --fast`; prints {"urls", "wall_s", "cpu_s", "statuses"}
 GETS_ONLY = """
 import json, sys, time
 from collections import Counter
 from pathlib import Path
 from flows.crawl import read_items
-from flows.download import Downloader, Politeness
-from flows.hostqueue import fetch_interleaved
+from flows.fetchproc import fetch_here
 from flows.pipeline import documents_of
-from flows.rawstore import RawStore
 from flows.registry import read_registry
 from ogi.cli import build_parser
 from ogi.commands.run import politeness_of
@@ -127,10 +125,9 @@ for f in sorted(run.glob("shards/*/items.jsonl")):
         for _kind, url in documents_of(it):
             p = reg[it["portal_id"]]
             urls[url] = {"allowed_hosts": p.hosts(), "allow_private": p.is_local}
-pol = Politeness.from_dict(politeness_of(build_parser().parse_args(["run", "--registry", registry, "--fast"])))
+pol = politeness_of(build_parser().parse_args(["run", "--registry", registry, "--fast"]))
 t0, c0 = time.monotonic(), time.process_time()
-with Downloader(RawStore(data_dir), pol) as dl:
-    statuses = Counter(r.get("http_status") for r in fetch_interleaved(dl, urls))
+statuses = Counter(r.get("http_status") for r in fetch_here(urls, data_dir, pol))
 print(json.dumps({"urls": len(urls), "wall_s": time.monotonic() - t0, "cpu_s": time.process_time() - c0,
                   "statuses": {str(k): v for k, v in statuses.items()}}))
 """
